@@ -1,0 +1,53 @@
+# 人防日检 Shelter Daily Check. README.md explains the two commands that matter:
+#   make run    install everything, build the SQLite database with demo data, serve on :5000
+#   make test   install the test dependencies (Chromium, zbar, poppler, CJK fonts) and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app webapp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei
+
+.PHONY: run install test system-test-deps pg-test migrations translations bench clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'webapp:create_app()'
+
+# Debian packages the tests use: a real browser, a real QR decoder, a PDF renderer, CJK fonts.
+system-test-deps:
+	@missing=""; for p in $(DEB_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+test: install system-test-deps
+	$(BIN)/pytest -q
+
+# The database tests again, on PostgreSQL (used by .ci/run).
+pg-test: install
+	SHELTER_TEST_DATABASE_URL=$${SHELTER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -q -m db
+
+# Regenerate the schema migration from the models (nothing has been released yet).
+migrations: install
+	rm -f migrations/versions/*.py
+	rm -f /tmp/shelter-migrations.sqlite3
+	SHELTER_DATABASE_URL=sqlite:////tmp/shelter-migrations.sqlite3 $(FLASK) db migrate -m "create schema" --rev-id 0001
+	rm -f /tmp/shelter-migrations.sqlite3
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d webapp/translations
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,107 @@
+"""Configuration: defaults here, then environment variables prefixed ``SHELTER_``.
+
+Every setting is documented in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    # Every "day" in this system is a calendar day in this zone (see webapp/days.py).
+    "TZ": "Asia/Shanghai",
+    # Absolute URL the QR labels carry, e.g. https://rf.example.gov.cn (no trailing slash).
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Season windows as MM-DD ranges; a range may wrap the year end.
+    "SEASONS": {
+        "flood": [["06-01", "09-30"]],
+        "winter": [["11-01", "03-31"]],
+        "forest_fire": [["03-15", "06-15"], ["09-15", "11-15"]],
+    },
+    # Idle and sealed sites are due every N days (in-use sites daily, suspended never).
+    "IDLE_CHECK_INTERVAL_DAYS": 7,
+    # Hazard deadline defaults (days) and cap.
+    "DEADLINE_DEFAULT_DAYS": 7,
+    "DEADLINE_MAX_DAYS": 30,
+    "DEADLINE_REMINDER_DAYS": 3,
+    # Grace period after a QR token rotation during which the previous token still counts.
+    "QR_ROTATION_GRACE_HOURS": 24,
+    # A phone clock further off than this at sync time is flagged.
+    "CLOCK_SKEW_FLAG_SECONDS": 600,
+    # Day of the month by which last month's report is due.
+    "REPORT_DUE_DAY": 8,
+    # Login rate limits (Flask-Limiter syntax), per account and per address.
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # Where Flask-Limiter keeps its counters ("memory://" or e.g. "redis://127.0.0.1:6379").
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Largest request body accepted (photos are at most 10 MB).
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "REMEMBER_COOKIE_DAYS": 30,
+}
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config``: defaults, then ``SHELTER_*`` from the environment, then overrides."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(f"SHELTER_{key}", value)
+    app.config.from_prefixed_env("SHELTER", loads=_loads_keep_strings)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _loads_keep_strings(value: str):
+    """Parse JSON-looking env values (numbers, lists), keep anything else as a string."""
+    import json
+
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _derive(app: Flask) -> None:
+    """Settings that Flask and its extensions read under their own names."""
+    cfg = app.config
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    cfg.setdefault("SHELTER_DATABASE_URL", f"sqlite:///{instance / 'shelter.sqlite3'}")
+    cfg.setdefault("SHELTER_PHOTO_DIR", str(instance / "photos"))
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SHELTER_DATABASE_URL"]
+    cfg["SECRET_KEY"] = cfg.get("SHELTER_SECRET_KEY") or _instance_secret(instance)
+    cfg["MAX_CONTENT_LENGTH"] = cfg["SHELTER_MAX_CONTENT_LENGTH"]
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["SHELTER_RATELIMIT_STORAGE_URI"]
+    https = str(cfg["SHELTER_PUBLIC_BASE_URL"]).startswith("https://")
+    cfg.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_HEADERS=["X-CSRF-Token"],
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_DEFAULT_TIMEZONE=cfg["SHELTER_TZ"],
+        API_TITLE="人防日检 Shelter Daily Check API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    from datetime import timedelta
+
+    cfg["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(cfg["SHELTER_REMEMBER_COOKIE_DAYS"]))
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once and kept in the instance folder (never in code)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

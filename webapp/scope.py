@@ -1,0 +1,125 @@
+"""The one rule for what a user may see and change.
+
+A user's scope is the subtree of its organisation. Every query and endpoint that
+touches organisations, sites or users goes through the functions here; none writes
+its own filter.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from webapp.extensions import db
+from webapp.models import Organisation, OrgKind, Role, Site, User
+
+
+class OutOfScope(Exception):
+    """The object exists but lies outside the user's scope (answer 404, never 403,
+    so nothing outside the scope can be probed)."""
+
+
+class NotAllowed(Exception):
+    """The object is in scope but the user's role may not do this (answer 403)."""
+
+
+# --- what a user may see --------------------------------------------------------------
+
+
+def in_subtree(user: User) -> ColumnElement[bool]:
+    """SQL condition: an Organisation row lies in the user's subtree."""
+    return Organisation.path.startswith(user.org.path, autoescape=True)
+
+
+def scoped_orgs(user: User) -> Select[tuple[Organisation]]:
+    return select(Organisation).where(in_subtree(user))
+
+
+def scoped_sites(user: User) -> Select[tuple[Site]]:
+    return select(Site).join(Site.unit).where(in_subtree(user))
+
+
+def scoped_users(user: User) -> Select[tuple[User]]:
+    return select(User).join(User.org).where(in_subtree(user))
+
+
+def can_see_org(user: User, org: Organisation) -> bool:
+    return user.org.contains(org)
+
+
+def can_see_site(user: User, site: Site) -> bool:
+    return user.org.contains(site.unit)
+
+
+def get_site(user: User, code: str) -> Site:
+    """The site with this code if the user may see it; raises LookupError or OutOfScope."""
+    site = db.session.execute(select(Site).where(Site.code == code)).scalar_one_or_none()
+    if site is None:
+        raise LookupError(code)
+    if not can_see_site(user, site):
+        raise OutOfScope(code)
+    return site
+
+
+def get_org(user: User, code: str) -> Organisation:
+    """The organisation with this code if the user may see it; raises LookupError or OutOfScope."""
+    org = db.session.execute(
+        select(Organisation).where(Organisation.code == code)
+    ).scalar_one_or_none()
+    if org is None:
+        raise LookupError(code)
+    if not can_see_org(user, org):
+        raise OutOfScope(code)
+    return org
+
+
+# --- what a user may change -----------------------------------------------------------
+
+
+def can_inspect_site(user: User, site: Site) -> bool:
+    """Daily self-checks: staff of the site's unit. Offices inspect anything they can see."""
+    return can_see_site(user, site)
+
+
+def can_manage_site(user: User, site: Site) -> bool:
+    """Create, edit, deactivate sites: unit managers of its unit, office admins above it."""
+    return can_see_site(user, site) and user.user_role in (Role.UNIT_MANAGER, Role.OFFICE_ADMIN)
+
+
+def can_manage_org(user: User, org: Organisation) -> bool:
+    """Office admins manage the organisations strictly below their own."""
+    return (
+        user.user_role is Role.OFFICE_ADMIN
+        and user.org.contains(org)
+        and org.id != user.org_id
+    )
+
+
+def can_manage_user(user: User, target: User) -> bool:
+    """Unit managers manage their unit's users; office admins everyone in their subtree.
+    Nobody manages an account with more power at their own level, or their own role."""
+    if not user.org.contains(target.org) or target.id == user.id:
+        return False
+    if user.user_role is Role.OFFICE_ADMIN:
+        return True
+    return user.user_role is Role.UNIT_MANAGER and target.user_role is Role.INSPECTOR
+
+
+def roles_user_may_grant(user: User, org: Organisation) -> list[Role]:
+    """The roles ``user`` may give an account at ``org`` (roles must fit the org's kind)."""
+    if not user.org.contains(org):
+        return []
+    fitting = (
+        [Role.OFFICE_SUPERVISOR, Role.OFFICE_ADMIN]
+        if org.org_kind.is_office
+        else [Role.INSPECTOR, Role.UNIT_MANAGER]
+    )
+    if user.user_role is Role.OFFICE_ADMIN:
+        return fitting
+    if user.user_role is Role.UNIT_MANAGER and org.id == user.org_id:
+        return [Role.INSPECTOR]
+    return []
+
+
+def role_fits_org(role: Role, org: Organisation) -> bool:
+    return role.is_office_role == (org.org_kind is not OrgKind.UNIT)

@@ -1,0 +1,11 @@
+"""Server-rendered pages for managers and admins, one blueprint per area."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from webapp.views import auth
+
+    app.register_blueprint(auth.bp)
