@@ -18,6 +18,7 @@ $(BIN)/activate: pyproject.toml
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
+	$(BIN)/python -m webapp.translations.build
 
 run: install
 	$(FLASK) db upgrade
@@ -44,10 +45,8 @@ migrations: install
 	SHELTER_DATABASE_URL=sqlite:////tmp/shelter-migrations.sqlite3 $(FLASK) db migrate -m "create schema" --rev-id 0001
 	rm -f /tmp/shelter-migrations.sqlite3
 
+# Merge webapp/translations/src/*.po and compile them (also done by every install).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d webapp/translations
 
 clean:
 	rm -rf $(VENV) instance

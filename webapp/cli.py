@@ -1,9 +1,0 @@
-"""Command line: ``flask --app webapp <command>``."""
-
-from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    pass
