@@ -51,3 +51,58 @@ def _within(mmdd: str, first: str, last: str) -> bool:
     if first <= last:
         return first <= mmdd <= last
     return mmdd >= first or mmdd <= last  # the range wraps the year end
+
+
+# --- which sites are due on a day ------------------------------------------------------
+
+# Idle and sealed sites are checked on every Nth day counted from this Monday, so with the
+# default interval of 7 they are due every Monday, the same day for every site and phone.
+IDLE_CHECK_EPOCH = date(2024, 1, 1)
+
+
+def due_statuses(day: date) -> frozenset[str]:
+    """The site statuses that are due for a daily check on ``day``.
+
+    In-use sites are due every day; idle and sealed sites every
+    ``SHELTER_IDLE_CHECK_INTERVAL_DAYS`` days (see IDLE_CHECK_EPOCH); suspended sites never.
+    Excused sites are removed on top of this by ``due_site_condition`` / ``site_is_due``.
+    """
+    from webapp.models.sites import SiteStatus
+
+    interval = max(1, int(current_app.config["SHELTER_IDLE_CHECK_INTERVAL_DAYS"]))
+    if (day - IDLE_CHECK_EPOCH).days % interval == 0:
+        return frozenset({SiteStatus.IN_USE.value, SiteStatus.IDLE.value, SiteStatus.SEALED.value})
+    return frozenset({SiteStatus.IN_USE.value})
+
+
+def due_site_condition(day: date):
+    """SQL condition on ``Site``: the site is due on ``day`` (status due, not excused).
+
+    The one rule for "due", in SQL; ``site_is_due`` is the same rule for one loaded site.
+    """
+    from sqlalchemy import and_, exists
+
+    from webapp.models.reports import SiteExcuse
+    from webapp.models.sites import Site
+
+    excused = exists().where(and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
+    return and_(Site.status.in_(sorted(due_statuses(day))), ~excused)
+
+
+def site_is_due(site, day: date, excused: bool | None = None) -> bool:
+    """True when ``site`` must be checked on ``day``; pass ``excused`` when already known."""
+    if site.status not in due_statuses(day):
+        return False
+    if excused is None:
+        from sqlalchemy import select
+
+        from webapp.extensions import db
+        from webapp.models.reports import SiteExcuse
+
+        excused = (
+            db.session.execute(
+                select(SiteExcuse.id).where(SiteExcuse.site_id == site.id, SiteExcuse.day == day)
+            ).first()
+            is not None
+        )
+    return not excused

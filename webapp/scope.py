@@ -123,3 +123,23 @@ def roles_user_may_grant(user: User, org: Organisation) -> list[Role]:
 
 def role_fits_org(role: Role, org: Organisation) -> bool:
     return role.is_office_role == (org.org_kind is not OrgKind.UNIT)
+
+
+def in_org_subtree(org: Organisation) -> ColumnElement[bool]:
+    """SQL condition: an Organisation row lies in ``org``'s subtree. For dashboards that
+    drill into one organisation; get ``org`` through ``get_org`` so it is in scope."""
+    return Organisation.path.startswith(org.path, autoescape=True)
+
+
+def can_excuse_site(user: User, site: Site) -> bool:
+    """Excusing a site from a day's check: unit managers and office staff above the site."""
+    return can_see_site(user, site) and user.user_role in (
+        Role.UNIT_MANAGER,
+        Role.OFFICE_SUPERVISOR,
+        Role.OFFICE_ADMIN,
+    )
+
+
+def can_submit_report(user: User, org: Organisation) -> bool:
+    """A city-level office's monthly report is edited and submitted by its own office staff."""
+    return user.user_role.is_office_role and user.org_id == org.id

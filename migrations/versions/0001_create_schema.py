@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:02:28.415582
+Create Date: 2026-11-30 07:09:43.052584
 
 """
 from alembic import op
@@ -172,6 +172,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_inspections_inspector_id'), ['inspector_id'], unique=False)
         batch_op.create_index('ix_inspections_site_day', ['site_id', 'day'], unique=False)
 
+    op.create_table('monthly_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=True),
+    sa.Column('manual', sa.JSON(), nullable=False),
+    sa.Column('contact_phone', sa.String(length=40), nullable=True),
+    sa.Column('correction_note', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_monthly_reports_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_monthly_reports_org_id_organisations')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_monthly_reports_submitted_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_reports')),
+    sa.UniqueConstraint('org_id', 'month', 'version', name=op.f('uq_monthly_reports_org_id'))
+    )
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monthly_reports_org_id'), ['org_id'], unique=False)
+
     op.create_table('photos',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('content_type', sa.String(length=32), nullable=False),
@@ -181,6 +205,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_photos_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_photos'))
     )
+    op.create_table('site_excuses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('excused_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['excused_by_id'], ['users.id'], name=op.f('fk_site_excuses_excused_by_id_users')),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_excuses_site_id_sites')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_site_excuses')),
+    sa.UniqueConstraint('site_id', 'day', name=op.f('uq_site_excuses_site_id'))
+    )
+    with op.batch_alter_table('site_excuses', schema=None) as batch_op:
+        batch_op.create_index('ix_site_excuses_day', ['day'], unique=False)
+
     op.create_table('inspection_photos',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('inspection_id', sa.String(length=36), nullable=False),
@@ -221,7 +260,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inspection_photos_inspection_id'))
 
     op.drop_table('inspection_photos')
+    with op.batch_alter_table('site_excuses', schema=None) as batch_op:
+        batch_op.drop_index('ix_site_excuses_day')
+
+    op.drop_table('site_excuses')
     op.drop_table('photos')
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_reports_org_id'))
+
+    op.drop_table('monthly_reports')
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.drop_index('ix_inspections_site_day')
         batch_op.drop_index(batch_op.f('ix_inspections_inspector_id'))

@@ -8,6 +8,7 @@ from webapp.models.inspections import (
     Photo,
 )
 from webapp.models.orgs import Organisation, OrgKind
+from webapp.models.reports import MonthlyReport, ReportStatus, SiteExcuse
 from webapp.models.sites import ConstructionType, Site, SiteStatus, Usage
 from webapp.models.templates import ChecklistCategory, ChecklistItem, ChecklistTemplate
 from webapp.models.users import Role, User
@@ -23,9 +24,12 @@ __all__ = [
     "InspectionResult",
     "Organisation",
     "OrgKind",
+    "MonthlyReport",
     "Photo",
+    "ReportStatus",
     "Role",
     "Site",
+    "SiteExcuse",
     "SiteStatus",
     "Usage",
     "User",

@@ -1,0 +1,82 @@
+"""Helpers shared by the completion, report and export tests: inspections made directly
+with the models (as the sync service stores them) and a small hand-countable world."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.factories import make_org, make_site, make_template, make_tree, make_user
+from webapp.days import local_day
+from webapp.extensions import db
+from webapp.models import Inspection, OrgKind, Role
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(year, month, day, hour=10, minute=0, second=0) -> datetime:
+    """An aware UTC instant given as Asia/Shanghai wall-clock time."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def add_inspection(site, inspector, started_at, *, received_at=None, kind="self",
+                   scanned=True, failures=0, device_id="phone-1", template=None) -> Inspection:
+    """Store an inspection the way the sync service does: ``day`` is the SHELTER_TZ day of
+    ``started_at``; ``received_at`` defaults to five minutes after it."""
+    template = template or _template()
+    inspection = Inspection(
+        id=str(uuid.uuid4()),
+        site_id=site.id,
+        template_id=template.id,
+        kind=kind,
+        inspector_id=inspector.id,
+        device_id=device_id,
+        started_at=started_at,
+        finished_at=started_at + timedelta(minutes=4),
+        received_at=received_at or started_at + timedelta(minutes=5),
+        day=local_day(started_at),
+        scanned=scanned,
+        scanned_at=started_at if scanned else None,
+        failures=failures,
+        content_hash=uuid.uuid4().hex * 2,
+        payload={},
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection
+
+
+def _template():
+    from webapp.models import ChecklistTemplate
+
+    template = db.session.execute(
+        db.select(ChecklistTemplate).where(ChecklistTemplate.key == "daily")
+    ).scalars().first()
+    return template or make_template()
+
+
+def make_world() -> dict:
+    """make_tree() plus 梅河口-like city "CM" directly under the province with nominal
+    parent city A, a unit under it, an inspector per unit and office staff."""
+    tree = make_tree()
+    meihekou = make_org("CM", OrgKind.CITY, tree["province"], name="梅市人防办",
+                        nominal_parent=tree["city_a"])
+    tree["city_m"] = meihekou
+    tree["unit_m"] = make_org("U-M1", OrgKind.UNIT, meihekou, name="梅市经营单位")
+    users = {
+        "insp_a": make_user(tree["unit_a"], Role.INSPECTOR, username="insp_a", display_name="张三"),
+        "insp_k": make_user(tree["unit_county"], Role.INSPECTOR, username="insp_k", display_name="李四"),
+        "insp_b": make_user(tree["unit_b"], Role.INSPECTOR, username="insp_b", display_name="王五"),
+        "insp_m": make_user(tree["unit_m"], Role.INSPECTOR, username="insp_m", display_name="赵六"),
+        "manager_a": make_user(tree["unit_a"], Role.UNIT_MANAGER, username="manager_a"),
+        "sup_a": make_user(tree["city_a"], Role.OFFICE_SUPERVISOR, username="sup_a"),
+        "sup_b": make_user(tree["city_b"], Role.OFFICE_SUPERVISOR, username="sup_b"),
+        "sup_m": make_user(tree["city_m"], Role.OFFICE_SUPERVISOR, username="sup_m"),
+        "prov": make_user(tree["province"], Role.OFFICE_ADMIN, username="prov"),
+    }
+    make_template()
+    return {**tree, **users}
+
+
+__all__ = ["add_inspection", "local", "make_site", "make_world", "SHANGHAI"]
