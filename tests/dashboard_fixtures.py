@@ -7,10 +7,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.factories import make_org, make_site, make_template, make_tree, make_user
+import re
+from functools import cache
+
+from werkzeug.security import generate_password_hash
+
+from tests.factories import PASSWORD, make_org, make_site, make_template, make_tree
 from webapp.days import local_day
 from webapp.extensions import db
-from webapp.models import Inspection, OrgKind, Role
+from webapp.models import Inspection, OrgKind, Role, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -56,6 +61,35 @@ def _template():
     return template or make_template()
 
 
+@cache
+def _password_hash() -> str:
+    return generate_password_hash(PASSWORD)  # hashing is slow on purpose: once per run
+
+
+def make_user(org, role=Role.INSPECTOR, username=None, **fields) -> User:
+    """Like tests.factories.make_user, with the password hash computed once."""
+    username = username or f"u{uuid.uuid4().hex[:8]}"
+    user = User(username=username, display_name=fields.pop("display_name", username), org=org,
+                role=str(role), password_hash=_password_hash(), **fields)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def log_in(client, username: str, password: str = PASSWORD):
+    """Log in through the JSON API; returns the CSRF token for later POSTs."""
+    reply = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    return reply.get_json()["csrf_token"]
+
+
+PAGE_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def page_token(html: str) -> str:
+    return PAGE_TOKEN.search(html).group(1)
+
+
 def make_world() -> dict:
     """make_tree() plus 梅河口-like city "CM" directly under the province with nominal
     parent city A, a unit under it, an inspector per unit and office staff."""
@@ -79,4 +113,4 @@ def make_world() -> dict:
     return {**tree, **users}
 
 
-__all__ = ["add_inspection", "local", "make_site", "make_world", "SHANGHAI"]
+__all__ = ["add_inspection", "local", "log_in", "make_site", "make_user", "make_world", "SHANGHAI"]

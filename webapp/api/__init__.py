@@ -15,5 +15,6 @@ def init_api(app: Flask) -> None:
 
 def _blueprints():
     from webapp.api import session
+    from webapp.api import completion
 
-    return [session.bp]
+    return [session.bp, completion.bp]

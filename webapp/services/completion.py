@@ -346,6 +346,7 @@ def device_rows(unit: Organisation, day: date, days: int = HEATMAP_DAYS) -> list
         .join(User, Inspection.inspector_id == User.id)
         .where(
             Site.unit_id == unit.id,
+            Inspection.kind == SELF,
             Inspection.day > day - timedelta(days=days),
             Inspection.day <= day,
         )
