@@ -1,0 +1,356 @@
+// The daily inspection form for one site, rendered from its cached template. Every change
+// is saved to the draft in IndexedDB at once; submit validates, queues and syncs.
+//
+// Stable names for automation: each item is <fieldset data-item-id="ID"> with radios
+// name="outcome-ID" value pass|fail|na; the submit control is <button type="submit">.
+
+import * as db from '../db.js';
+import { categoryName, pick, t } from '../i18n.js';
+import * as inspection from '../inspection.js';
+import * as outbox from '../outbox.js';
+import * as photos from '../photos.js';
+import * as reference from '../reference.js';
+import * as session from '../session.js';
+import { registerBackgroundSync, requestSync } from '../sync.js';
+import { isoWithOffset, localDate, shortTime } from '../time.js';
+import { clear, h, navigate } from './dom.js';
+import { showToast } from './toast.js';
+
+/** Open /s/<code>?k=<token> or ?d=<draft id>. */
+export async function showInspectionForm(main, siteCode, params) {
+  let form = await reference.siteForm(siteCode);
+  if (!form && !session.loginNeeded()) {
+    await reference.refreshReference();
+    form = await reference.siteForm(siteCode);
+  }
+  if (!form) {
+    clear(main).append(
+      h('section', { class: 'card card-warn' }, h('p', {}, t('site_unknown', { code: siteCode }))),
+      h('a', { href: '/', class: 'btn' }, t('back')),
+    );
+    return;
+  }
+  const { site, template } = form;
+  const items = inspection.formItems(template, site);
+  const draft = await openDraft(site, template, params);
+  if (!draft) return navigate('/', { replace: true });
+  navigate(`/s/${encodeURIComponent(site.code)}?d=${draft.id}`, { replace: true, silent: true });
+  renderForm(main, { site, template, items, draft });
+}
+
+async function openDraft(site, template, params) {
+  const token = params.get('k');
+  let draft = null;
+  const wanted = params.get('d');
+  if (wanted) {
+    draft = await db.getRecord(wanted);
+    if (draft?.state === 'rejected') draft = await outbox.reopen(draft.id);
+    if (draft && draft.state !== 'draft') {
+      showToast(t(`state_${draft.state}`));
+      return null;
+    }
+  }
+  if (!draft) {
+    const drafts = await db.recordsInState('draft');
+    draft = drafts
+      .filter((d) => d.site_code === site.code && d.type === 'inspection')
+      .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''))[0];
+  }
+  if (!draft) {
+    const user = await session.currentUser();
+    draft = inspection.newDraft({ site, template, username: user?.username });
+  }
+  if (token && draft.scan?.token !== token) {
+    draft.scan = { token, scanned_at: isoWithOffset(new Date()) };
+  }
+  return outbox.saveDraft(draft);
+}
+
+function renderForm(main, ctx) {
+  const { site, items, draft } = ctx;
+  const status = h('p', { class: 'save-state', id: 'save-state', 'aria-live': 'polite' }, t('saved'));
+  const progressEl = h('span', { class: 'progress' });
+  const summary = h('p', { class: 'form-summary', role: 'alert', hidden: true });
+  const formEl = h(
+    'form',
+    { class: 'inspection', novalidate: true, 'data-record-id': draft.id },
+    serverErrors(draft, items),
+    inspection.groupByCategory(items).map((group) =>
+      h(
+        'section',
+        { class: 'category' },
+        h('h2', {}, categoryName(group.category, group.items[0])),
+        group.items.map((item) => renderItem(item, draft)),
+      ),
+    ),
+    summary,
+    h('div', { class: 'submit-bar' }, progressEl, h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('submit'))),
+  );
+  clear(main).append(
+    h(
+      'header',
+      { class: 'form-head' },
+      h('h1', {}, site.name),
+      h('p', { class: 'muted' }, `${site.code} · ${site.address || ''}`),
+      h('p', { class: draft.scan ? 'scan scan-ok' : 'scan' },
+        draft.scan ? t('scan_recorded', { time: shortTime(draft.scan.scanned_at) }) : t('no_scan')),
+      status,
+    ),
+    formEl,
+  );
+  const saver = makeSaver(ctx, status, progressEl);
+  saver.updateProgress();
+  formEl.addEventListener('change', (event) => onChange(event, ctx, saver, formEl));
+  formEl.addEventListener('input', (event) => {
+    if (event.target.matches('textarea, input[type=text], input[type=number], input[type=date]')) {
+      onChange(event, ctx, saver, formEl);
+    }
+  });
+  formEl.addEventListener('click', removePhotoHandler(ctx, saver));
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onSubmit(ctx, saver, formEl, summary);
+  });
+}
+
+function serverErrors(draft, items) {
+  const fields = draft.last_error?.fields;
+  if (!fields || typeof fields !== 'object') return null;
+  const lines = Object.entries(fields).map(([path, messages]) => {
+    const match = /^results\.(\d+)/.exec(path);
+    const item = match ? items[Number(match[1])] : null;
+    const label = item ? pick(item, 'label') : path;
+    return h('li', {}, `${label}: ${[].concat(messages).join(' ')}`);
+  });
+  return h('section', { class: 'card card-bad' }, h('p', {}, t('needs_attention')), h('ul', {}, lines));
+}
+
+function renderItem(item, draft) {
+  const id = inspection.itemId(item);
+  const result = draft.form.results[id] || {};
+  const rect = result.rect || {};
+  const name = (field) => `${field}-${id}`;
+  const outcome = (value, cls) =>
+    h('label', { class: `outcome outcome-${cls}` },
+      h('input', { type: 'radio', name: name('outcome'), value, checked: result.outcome === value }),
+      h('span', {}, t(`outcome_${value}`)));
+  const guidance = pick(item, 'guidance');
+  return h(
+    'fieldset',
+    { class: 'item', 'data-item-id': id, 'data-outcome': result.outcome || '', 'data-rect-mode': rect.mode || '' },
+    h('legend', {}, h('span', { class: 'item-code' }, id), ' ', pick(item, 'label')),
+    guidance ? h('p', { class: 'guidance' }, guidance) : null,
+    item.fix_immediately ? h('p', { class: 'hint' }, t('fix_immediately')) : null,
+    h('div', { class: 'outcomes' }, outcome('pass', 'pass'), outcome('fail', 'fail'), outcome('na', 'na')),
+    h('p', { class: 'error', 'data-error-for': 'outcome' }),
+    h('label', { class: 'field' }, t('note'),
+      h('textarea', { name: name('note'), rows: 2, maxlength: 2000 }, result.note || '')),
+    photoField(id, 'photos', result.photos || [], t('add_photo'),
+      item.photo_required_on_fail ? t('photo_required') : null),
+    h('div', { class: 'rect' },
+      h('p', { class: 'rect-title' }, t('rectification')),
+      h('div', { class: 'rect-modes' },
+        h('label', { class: 'choice' },
+          h('input', { type: 'radio', name: name('rect-mode'), value: 'on_spot', checked: rect.mode === 'on_spot' }),
+          h('span', {}, t('rect_on_spot'))),
+        h('label', { class: 'choice' },
+          h('input', { type: 'radio', name: name('rect-mode'), value: 'order', checked: rect.mode === 'order' }),
+          h('span', {}, t('rect_order')))),
+      h('p', { class: 'error', 'data-error-for': 'mode' }),
+      h('div', { class: 'rect-on-spot' },
+        textField(name('action'), t('rect_action'), rect.action, 'action', true),
+        photoField(id, 'after_photos', rect.photos || [], t('add_after_photo'), null)),
+      h('div', { class: 'rect-order' },
+        inputField(name('responsible'), t('rect_responsible'), rect.responsible, 'responsible', 'text'),
+        inputField(name('deadline'), t('rect_deadline'), rect.deadline, 'deadline', 'date', { min: localDate(new Date()) }),
+        textField(name('measures'), t('rect_measures'), rect.measures, 'measures', true),
+        inputField(name('funds-amount'), t('rect_funds_amount'), rect.funds_amount, 'funds_amount', 'number',
+          { min: 0, step: '0.01', inputmode: 'decimal' }),
+        inputField(name('funds-source'), t('rect_funds_source'), rect.funds_source, 'funds_source', 'text'))),
+  );
+}
+
+function textField(name, label, value, errorKey) {
+  return h('label', { class: 'field' }, label,
+    h('textarea', { name, rows: 2, maxlength: 2000 }, value || ''),
+    h('span', { class: 'error', 'data-error-for': errorKey }));
+}
+
+function inputField(name, label, value, errorKey, type, extra = {}) {
+  return h('label', { class: 'field' }, label,
+    h('input', { name, type, value: value ?? '', ...extra }),
+    h('span', { class: 'error', 'data-error-for': errorKey }));
+}
+
+function photoField(itemId, field, hashes, buttonLabel, hint) {
+  const list = h('div', { class: 'thumbs', 'data-photos': field });
+  for (const sha of hashes) list.append(thumb(sha, field));
+  return h('div', { class: 'photo-field', 'data-photo-field': field },
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    list,
+    h('label', { class: 'btn btn-photo' }, '＋ ', buttonLabel,
+      h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden',
+        name: `${field === 'photos' ? 'photo' : 'after-photo'}-${itemId}`, 'data-photo-input': field })),
+    h('p', { class: 'error', 'data-error-for': field }));
+}
+
+function thumb(sha, field) {
+  const img = h('img', { alt: '', width: 72, height: 72 });
+  photos.photoBlob(sha).then((blob) => {
+    if (blob) img.src = URL.createObjectURL(blob);
+  });
+  return h('span', { class: 'thumb', 'data-sha': sha },
+    img,
+    h('button', { type: 'button', class: 'thumb-remove', 'data-remove-photo': field, 'aria-label': t('remove_photo') }, '×'));
+}
+
+function makeSaver(ctx, statusEl, progressEl) {
+  let chain = Promise.resolve();
+  const updateProgress = () => {
+    progressEl.textContent = t('progress', inspection.progress(ctx.draft, ctx.items));
+  };
+  return {
+    updateProgress,
+    save() {
+      document.body.dataset.saveState = 'saving';
+      statusEl.textContent = t('saving');
+      updateProgress();
+      const snapshot = structuredClone(ctx.draft);
+      chain = chain
+        .then(() => outbox.saveDraft(snapshot))
+        .then((saved) => {
+          ctx.draft.updated_at = saved.updated_at;
+          document.body.dataset.saveState = 'saved';
+          statusEl.textContent = `${t('saved')} ${shortTime(saved.updated_at)}`;
+        })
+        .catch((error) => {
+          document.body.dataset.saveState = 'error';
+          statusEl.textContent = String(error?.message || error);
+        });
+      return chain;
+    },
+    flush: () => chain,
+  };
+}
+
+const FIELD_OF = {
+  note: ['note'],
+  action: ['rect', 'action'],
+  responsible: ['rect', 'responsible'],
+  deadline: ['rect', 'deadline'],
+  measures: ['rect', 'measures'],
+  'funds-amount': ['rect', 'funds_amount'],
+  'funds-source': ['rect', 'funds_source'],
+};
+
+async function onChange(event, ctx, saver, formEl) {
+  const target = event.target;
+  const fieldset = target.closest('fieldset[data-item-id]');
+  if (!fieldset || !target.name) return;
+  const id = fieldset.dataset.itemId;
+  const result = (ctx.draft.form.results[id] ||= {});
+  const field = target.name.slice(0, target.name.length - id.length - 1);
+  if (target.type === 'file') {
+    if (event.type === 'change') await addPhotos(target, ctx, result, fieldset, saver);
+    return;
+  }
+  if (field === 'outcome') {
+    result.outcome = target.value;
+    fieldset.dataset.outcome = target.value;
+  } else if (field === 'rect-mode') {
+    result.rect = { ...(result.rect || {}), mode: target.value };
+    fieldset.dataset.rectMode = target.value;
+  } else if (FIELD_OF[field]) {
+    const [first, second] = FIELD_OF[field];
+    if (second) result.rect = { ...(result.rect || {}), [second]: target.value };
+    else result[first] = target.value;
+  } else {
+    return;
+  }
+  clearErrors(fieldset);
+  saver.save();
+}
+
+async function addPhotos(input, ctx, result, fieldset, saver) {
+  const field = input.dataset.photoInput;
+  const list = fieldset.querySelector(`[data-photos="${field}"]`);
+  for (const file of input.files) {
+    try {
+      const sha = await photos.storePhoto(file, ctx.draft.id);
+      const target = field === 'photos' ? (result.photos ||= []) : ((result.rect ||= {}).photos ||= []);
+      if (!target.includes(sha)) {
+        target.push(sha);
+        list.append(thumb(sha, field));
+      }
+    } catch (error) {
+      const message = error instanceof photos.StorageLow
+        ? t('storage_low', { mb: Math.round(error.freeBytes / 1048576) })
+        : t('photo_failed', { message: error?.message || error });
+      showToast(message, { kind: 'bad', timeout: 10000 });
+    }
+  }
+  input.value = '';
+  clearErrors(fieldset);
+  await saver.save();
+}
+
+function removePhotoHandler(ctx, saver) {
+  return async (event) => {
+    const button = event.target.closest('[data-remove-photo]');
+    if (!button) return;
+    const fieldset = button.closest('fieldset[data-item-id]');
+    const result = ctx.draft.form.results[fieldset.dataset.itemId];
+    const sha = button.closest('.thumb').dataset.sha;
+    const field = button.dataset.removePhoto;
+    if (field === 'photos') result.photos = (result.photos || []).filter((s) => s !== sha);
+    else result.rect.photos = (result.rect.photos || []).filter((s) => s !== sha);
+    button.closest('.thumb').remove();
+    await saver.save();
+    const stillUsed = Object.values(ctx.draft.form.results).some(
+      (r) => (r.photos || []).includes(sha) || (r.rect?.photos || []).includes(sha),
+    );
+    if (!stillUsed) await photos.removePhoto(sha);
+  };
+}
+
+function clearErrors(fieldset) {
+  fieldset.classList.remove('invalid');
+  for (const el of fieldset.querySelectorAll('.error')) el.textContent = '';
+}
+
+async function onSubmit(ctx, saver, formEl, summary) {
+  await saver.flush();
+  const errors = inspection.validateDraft(ctx.draft, ctx.items);
+  let count = 0;
+  let first = null;
+  for (const fieldset of formEl.querySelectorAll('fieldset[data-item-id]')) {
+    clearErrors(fieldset);
+    const problems = errors[fieldset.dataset.itemId];
+    if (!problems) continue;
+    fieldset.classList.add('invalid');
+    first ||= fieldset;
+    for (const [field, key] of Object.entries(problems)) {
+      count += 1;
+      const slot = fieldset.querySelector(`[data-error-for="${field}"]`);
+      if (slot) slot.textContent = t(key);
+    }
+  }
+  if (first) {
+    summary.hidden = false;
+    summary.textContent = t('err_form', { n: count });
+    first.scrollIntoView({ block: 'start' });
+    first.querySelector('input, textarea')?.focus({ preventScroll: true });
+    return;
+  }
+  summary.hidden = true;
+  const payload = inspection.buildPayload(ctx.draft, ctx.items);
+  await outbox.enqueue(ctx.draft.id, payload);
+  registerBackgroundSync();
+  navigate('/');
+  const sync = requestSync('submit');
+  const synced = await Promise.race([
+    sync.then(async () => (await db.getRecord(ctx.draft.id))?.state === 'synced'),
+    new Promise((resolve) => setTimeout(() => resolve(false), 8000)),
+  ]);
+  showToast(synced ? t('submitted_sent') : t('submitted_queued'), { kind: synced ? 'ok' : 'info' });
+}
