@@ -1,8 +1,15 @@
-"""Translations: Simplified Chinese first, English second (browser language, with a switch)."""
+"""Translations: Simplified Chinese first, English second (browser language, with a switch).
+
+The switch (``?lang=en`` / ``?lang=zh`` on any page) is remembered in the session; without
+it the browser's Accept-Language decides, and Chinese is the default.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request, session
+from flask_babel import get_locale
 
 from webapp.extensions import babel
 
@@ -16,6 +23,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "zh"
 
 
+def lang_switch_url(lang: str) -> str:
+    """This page in ``lang``: the same path and query, with ``lang`` set."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
@@ -26,6 +39,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def locale_helpers():
-        from flask_babel import get_locale
-
-        return {"current_locale": str(get_locale())}
+        return {"current_locale": str(get_locale()), "lang_switch_url": lang_switch_url}

@@ -7,7 +7,7 @@ its own filter.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
@@ -28,7 +28,13 @@ class NotAllowed(Exception):
 
 def in_subtree(user: User) -> ColumnElement[bool]:
     """SQL condition: an Organisation row lies in the user's subtree."""
-    return Organisation.path.startswith(user.org.path, autoescape=True)
+    return below(user.org)
+
+
+def below(org: Organisation) -> ColumnElement[bool]:
+    """SQL condition: an Organisation row is ``org`` or lies below it (to narrow a scoped
+    query to one branch, e.g. a filter on a list page)."""
+    return Organisation.path.startswith(org.path, autoescape=True)
 
 
 def scoped_orgs(user: User) -> Select[tuple[Organisation]]:
@@ -123,6 +129,52 @@ def roles_user_may_grant(user: User, org: Organisation) -> list[Role]:
 
 def role_fits_org(role: Role, org: Organisation) -> bool:
     return role.is_office_role == (org.org_kind is not OrgKind.UNIT)
+
+
+# --- which management pages a user may open ---------------------------------------------
+
+MANAGER_ROLES = (Role.UNIT_MANAGER, Role.OFFICE_SUPERVISOR, Role.OFFICE_ADMIN)
+
+
+def is_manager(user: User) -> bool:
+    """Unit managers and office staff use the managers' pages; inspectors use the PWA."""
+    return user.user_role in MANAGER_ROLES
+
+
+def can_view_orgs(user: User) -> bool:
+    """The organisation tree is for office staff (units only have themselves)."""
+    return user.user_role.is_office_role
+
+
+def can_create_sites(user: User) -> bool:
+    return user.user_role in (Role.UNIT_MANAGER, Role.OFFICE_ADMIN)
+
+
+def site_units(user: User) -> Select[tuple[Organisation]]:
+    """The active operating units ``user`` may put a site under (create or move it)."""
+    query = scoped_orgs(user).where(
+        Organisation.kind == OrgKind.UNIT.value, Organisation.active.is_(True)
+    )
+    if user.user_role is Role.UNIT_MANAGER:
+        return query.where(Organisation.id == user.org_id)
+    if user.user_role is Role.OFFICE_ADMIN:
+        return query
+    return query.where(false())
+
+
+def can_manage_templates(user: User) -> bool:
+    """Checklist templates are province-wide: only province office admins change them."""
+    return user.user_role is Role.OFFICE_ADMIN and user.org.org_kind is OrgKind.PROVINCE
+
+
+def get_user(user: User, username: str) -> User:
+    """The account with this username if ``user`` may see it; raises LookupError or OutOfScope."""
+    target = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if target is None:
+        raise LookupError(username)
+    if not user.org.contains(target.org):
+        raise OutOfScope(username)
+    return target
 
 
 def in_org_subtree(org: Organisation) -> ColumnElement[bool]:

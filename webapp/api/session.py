@@ -63,7 +63,17 @@ def log_out_session():
 
 @bp.route("/me")
 @bp.response(200, SessionSchema)
+@bp.alt_response(401, description="Not logged in")
 @login_required
 def me():
-    """The logged-in user, with a fresh CSRF token."""
+    """The logged-in user, with the session's CSRF token."""
+    return _session_reply(current_user)
+
+
+@bp.route("/session", methods=["GET"])
+@bp.response(200, SessionSchema)
+@bp.alt_response(401, description="Not logged in")
+@login_required
+def current_session():
+    """The same as ``GET /me``."""
     return _session_reply(current_user)

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from webapp.views import auth
+    from webapp.views import auth, checklists, orgs, sites, users
 
     app.register_blueprint(auth.bp)
+    for area in (sites, users, orgs, checklists):
+        app.register_blueprint(area.bp)

@@ -1,0 +1,250 @@
+"""The managers' page forms (WTForms via Flask-WTF, so every POST carries the CSRF token).
+
+Lengths mirror the model columns: an over-long value is refused with the field named,
+never truncated by the database. Choice lists are filled per request (they depend on
+the language and on the user's scope).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.labels import label
+from webapp.models import ConstructionType, OrgKind, SiteStatus, Usage
+from webapp.models.templates import Frequency, Grade
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PHONE_PATTERN = r"^[0-9+() -]*$"
+MIN_PASSWORD = 8
+
+
+def enum_choices(enum_cls) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+def _required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def _phone():
+    return Regexp(PHONE_PATTERN, message=_l("Digits, spaces, +, - and brackets only."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    username = StringField(validators=[_required(), _max(64)])
+    password = PasswordField(validators=[_required(), _max(200)])
+    remember = BooleanField(default=True)
+
+
+class SiteForm(FlaskForm):
+    """Every field of a site. ``code`` is set once: it is printed on the QR label."""
+
+    code = StringField(
+        _l("Site code"),
+        validators=[
+            _required(),
+            _max(32),
+            Regexp(CODE_PATTERN, message=_l("Letters, digits, - and _ only.")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[_required(), _max(120)])
+    address = StringField(_l("Address"), validators=[_required(), _max(200)])
+    unit = SelectField(_l("Operating unit"), validators=[_required()])
+    construction_type = SelectField(_l("Construction type"), validators=[_required()])
+    year_built = IntegerField(
+        _l("Year built"),
+        validators=[
+            Optional(),
+            NumberRange(1900, 2100, message=_l("A year between %(min)s and %(max)s.")),
+        ],
+    )
+    usage = SelectField(_l("Usage"), validators=[_required()])
+    status = SelectField(_l("Status"), validators=[_required()])
+    leased = BooleanField(_l("Leased out"))
+    tenant = StringField(_l("Tenant"), validators=[Optional(), _max(120)])
+    lease_expires = DateField(_l("Lease expires"), validators=[Optional()])
+    permit_expires = DateField(_l("Use permit expires"), validators=[Optional()])
+    crowded = BooleanField(_l("Crowded place (人员密集场所)"))
+    capacity = IntegerField(
+        _l("Approved capacity (people)"),
+        validators=[
+            Optional(),
+            NumberRange(0, 1_000_000, message=_l("A number between %(min)s and %(max)s.")),
+        ],
+    )
+    hillside = BooleanField(_l("In or near wooded hills"))
+    low_lying = BooleanField(_l("Low-lying (flood risk)"))
+    floor_area = DecimalField(
+        _l("Floor area (m²)"),
+        places=1,
+        validators=[
+            Optional(),
+            NumberRange(0, 999_999_999, message=_l("A number between %(min)s and %(max)s.")),
+        ],
+    )
+    responsible_person = StringField(_l("Responsible person"), validators=[Optional(), _max(64)])
+    responsible_phone = StringField(
+        _l("Responsible person's phone"), validators=[Optional(), _max(40), _phone()]
+    )
+
+    def __init__(self, *args, units: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit.choices = units
+        self.construction_type.choices = enum_choices(ConstructionType)
+        self.usage.choices = enum_choices(Usage)
+        self.status.choices = enum_choices(SiteStatus)
+
+    def validate_tenant(self, field):
+        if self.leased.data and not (field.data or "").strip():
+            raise ValidationError(_l("A leased-out site needs its tenant."))
+
+    def validate_capacity(self, field):
+        if self.crowded.data and field.data is None:
+            raise ValidationError(_l("A crowded place needs its approved capacity."))
+
+    def validate_year_built(self, field):
+        if field.data is not None and field.data > date.today().year:
+            raise ValidationError(_l("The year built cannot be in the future."))
+
+
+class UserForm(FlaskForm):
+    """Name, phone and role of an account (the role list depends on the organisation)."""
+
+    display_name = StringField(_l("Name"), validators=[_required(), _max(64)])
+    phone = StringField(_l("Phone"), validators=[Optional(), _max(40), _phone()])
+    role = SelectField(_l("Role"), validators=[_required()])
+
+
+class NewUserForm(UserForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            _required(),
+            Length(min=3, max=64, message=_l("Between %(min)d and %(max)d characters.")),
+            Regexp(USERNAME_PATTERN, message=_l("Letters, digits, '.', '-' and '_' only.")),
+        ],
+    )
+    org = SelectField(_l("Organisation"), validators=[_required()])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[
+            _required(),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            _required(),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+        ],
+    )
+
+
+class OrgForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[_required(), _max(120)])
+    phone = StringField(_l("Phone"), validators=[Optional(), _max(40), _phone()])
+
+
+class NewOrgForm(OrgForm):
+    parent = SelectField(_l("Parent organisation"), validators=[_required()])
+    kind = SelectField(_l("Kind"), validators=[_required()])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            _required(),
+            _max(32),
+            Regexp(CODE_PATTERN, message=_l("Letters, digits, - and _ only.")),
+        ],
+    )
+
+    def __init__(self, *args, parents: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent.choices = parents
+        self.kind.choices = [c for c in enum_choices(OrgKind) if c[0] != OrgKind.PROVINCE.value]
+
+
+class ChecklistItemForm(FlaskForm):
+    category = SelectField(_l("Category"), validators=[_required()])
+    label_zh = StringField(_l("Label (Chinese)"), validators=[_required(), _max(200)])
+    label_en = StringField(_l("Label (English)"), validators=[_required(), _max(200)])
+    guidance_zh = TextAreaField(_l("Guidance (Chinese)"), validators=[Optional(), _max(400)])
+    guidance_en = TextAreaField(_l("Guidance (English)"), validators=[Optional(), _max(400)])
+    applies_to = MultiCheckboxField(
+        _l("Applies to sites tagged"),
+        validators=[InputRequired(message=_l("Choose at least one tag."))],
+    )
+    seasons = MultiCheckboxField(_l("Only in these seasons (none = all year)"))
+    frequency = SelectField(_l("Frequency"), validators=[_required()])
+    photo_required_on_fail = BooleanField(_l("Photo required when it fails"))
+    default_grade = SelectField(_l("Default grade of a failure"), validators=[_required()])
+    fix_immediately = BooleanField(_l("Must be fixed at once"))
+
+    def __init__(self, *args, categories, tags, seasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = categories
+        self.applies_to.choices = tags
+        self.seasons.choices = seasons
+        self.frequency.choices = [(f.value, label_frequency(f.value)) for f in Frequency]
+        self.default_grade.choices = enum_choices(Grade)
+
+
+class NewChecklistItemForm(ChecklistItemForm):
+    item_id = StringField(
+        _l("Item id"),
+        validators=[
+            _required(),
+            _max(32),
+            Regexp(r"^[A-Z][A-Z0-9]*-[0-9A-Z]+$", message=_l("Like EVAC-07: capitals, a dash, a number.")),
+        ],
+    )
+
+
+FREQUENCY_LABELS = {
+    Frequency.DAILY.value: _l("Every daily check"),
+    Frequency.MONTHLY.value: _l("Monthly"),
+    Frequency.QUARTERLY.value: _l("Quarterly"),
+    Frequency.SUPERVISORY.value: _l("On supervisory visits"),
+    Frequency.SEASONAL.value: _l("Daily, in its seasons"),
+}
+
+
+def label_frequency(value: str) -> str:
+    return str(FREQUENCY_LABELS.get(value, value))

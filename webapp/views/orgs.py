@@ -1,0 +1,150 @@
+"""Managers' pages for organisations: the tree of the user's subtree (office staff), and for
+office admins creating child organisations, renaming (人防办 → 国动办 is data), deactivating."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.auth import in_scope_or_404, manager_required
+from webapp.extensions import db
+from webapp.forms import NewOrgForm, OrgForm
+from webapp.labels import label
+from webapp.models import Organisation, OrgKind, Role, Site, User
+from webapp.scope import can_manage_org, can_view_orgs, get_org, scoped_orgs, scoped_sites
+from webapp.services.accounts import (
+    CHILD_KINDS,
+    FieldError,
+    create_org,
+    org_deactivation_blockers,
+    set_org_active,
+    update_org,
+)
+
+bp = Blueprint("orgs", __name__, url_prefix="/manage/orgs")
+
+
+def _office_staff_only():
+    if not can_view_orgs(current_user):
+        abort(403)
+
+
+@bp.route("/")
+@manager_required
+def index():
+    _office_staff_only()
+    orgs = db.session.execute(scoped_orgs(current_user).order_by(Organisation.path)).scalars().all()
+    # Two grouped counts instead of one query per row.
+    site_counts = dict(
+        db.session.execute(
+            scoped_sites(current_user).with_only_columns(Site.unit_id, func.count()).group_by(Site.unit_id)
+        ).all()
+    )
+    user_counts = dict(
+        db.session.execute(
+            select(User.org_id, func.count()).where(User.org_id.in_([o.id for o in orgs]))
+            .where(User.active.is_(True)).group_by(User.org_id)
+        ).all()
+    ) if orgs else {}
+    base_depth = current_user.org.depth
+    return render_template(
+        "manage/orgs/list.html",
+        orgs=orgs,
+        base_depth=base_depth,
+        site_counts=site_counts,
+        user_counts=user_counts,
+        label=label,
+        may_create=current_user.user_role is Role.OFFICE_ADMIN,
+        can_manage_org=can_manage_org,
+    )
+
+
+def _parent_choices() -> dict[str, Organisation]:
+    if current_user.user_role is not Role.OFFICE_ADMIN:
+        return {}
+    orgs = db.session.execute(
+        scoped_orgs(current_user)
+        .where(Organisation.kind != OrgKind.UNIT.value, Organisation.active.is_(True))
+        .order_by(Organisation.path)
+    ).scalars()
+    return {org.code: org for org in orgs}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@manager_required
+def create():
+    parents = _parent_choices()
+    if not parents:
+        abort(403)
+    form = NewOrgForm(parents=[(code, f"{org.name} ({code})") for code, org in parents.items()])
+    if request.method == "GET":
+        wanted = request.args.get("parent")
+        form.parent.data = wanted if wanted in parents else next(iter(parents))
+    if form.validate_on_submit():
+        try:
+            org = create_org(
+                parent=parents[form.parent.data], kind=OrgKind(form.kind.data),
+                code=form.code.data, name=form.name.data, phone=form.phone.data,
+            )
+        except FieldError as problem:
+            form[problem.field].errors.append(problem.message)
+        else:
+            flash(_("Organisation %(name)s created.", name=org.name), "ok")
+            return redirect(url_for("orgs.index"))
+    return render_template(
+        "manage/orgs/form.html", form=form, org=None, child_kinds=CHILD_KINDS, label=label
+    ), (422 if form.errors else 200)
+
+
+def _managed(code: str) -> Organisation:
+    org = in_scope_or_404(get_org, current_user, code)
+    if not can_manage_org(current_user, org):
+        abort(403)
+    return org
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@manager_required
+def edit(code: str):
+    org = _managed(code)
+    form = OrgForm(obj=org)
+    if form.validate_on_submit():
+        update_org(org, name=form.name.data, phone=form.phone.data)
+        flash(_("Organisation %(name)s saved.", name=org.name), "ok")
+        return redirect(url_for("orgs.index"))
+    return render_template(
+        "manage/orgs/form.html", form=form, org=org, label=label,
+        blockers=org_deactivation_blockers(org) if org.active else [],
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<code>/deactivate", methods=["POST"])
+@manager_required
+def deactivate(code: str):
+    return _set_active(code, False)
+
+
+@bp.route("/<code>/reactivate", methods=["POST"])
+@manager_required
+def reactivate(code: str):
+    return _set_active(code, True)
+
+
+def _set_active(code: str, active: bool):
+    org = _managed(code)
+    try:
+        set_org_active(org, active)
+    except FieldError as problem:
+        db.session.rollback()
+        return render_template(
+            "manage/orgs/form.html", form=OrgForm(obj=org), org=org, label=label,
+            blockers=[], refusal=problem.message,
+        ), 409
+    flash(
+        _("Organisation %(name)s is active again.", name=org.name) if active
+        else _("Organisation %(name)s is deactivated.", name=org.name),
+        "ok",
+    )
+    return redirect(url_for("orgs.index"))
