@@ -44,6 +44,7 @@ async function render(root) {
   const byState = (state) => records.filter((r) => r.state === state);
   const parts = [
     statusCard(counts),
+    h('button', { type: 'button', class: 'btn btn-primary btn-block', id: 'scan-qr', onclick: openScanner }, t('scan_qr')),
     persistence === false ? h('p', { class: 'card card-warn', id: 'persist-refused' }, t('persist_refused')) : null,
     listSection('needs-attention', t('needs_attention'), byState('rejected').concat(byState('conflict')), 'card-bad'),
     listSection('unsent', t('unsent'), byState('queued').concat(byState('sending'))),
@@ -177,6 +178,12 @@ function footer(user, counts) {
       : null,
     h('p', { class: 'muted small' }, lang() === 'zh' ? '人防日检 · 离线可用' : 'Shelter Daily Check · works offline'),
   );
+}
+
+async function openScanner() {
+  // Loaded on first use (the decoder is large); precached, so it works underground.
+  const scanner = await import('./scanner.js');
+  await scanner.openScanner();
 }
 
 async function exportUnsent() {
