@@ -72,9 +72,13 @@ function statusCard(counts) {
   } else if (counts.pending) {
     kind = 'warn';
     headline = t('waiting_n', { n: counts.pending });
+  } else if (counts.rejected) {
+    kind = 'bad';
+    headline = t('attention_n', { n: counts.rejected });
   } else {
     headline = t('all_synced');
   }
+  if (counts.draft) lines.push(t('drafts_n', { n: counts.draft }));
   if (status.phase === 'syncing') lines.push(t('syncing'));
   else if (status.phase === 'offline' && counts.pending) lines.push(t('offline'));
   lines.push(status.lastSyncAt ? t('last_sync', { time: shortTime(status.lastSyncAt) }) : t('never_synced'));
@@ -84,19 +88,24 @@ function statusCard(counts) {
     { class: `card status status-${kind}`, id: 'sync-status', 'data-pending': counts.pending, 'data-phase': status.phase },
     h('p', { class: 'status-headline' }, headline),
     lines.map((line) => h('p', { class: 'muted' }, line)),
-    kind === 'bad'
+    status.phase === 'needs_login' || session.loginNeeded()
       ? h('button', { type: 'button', class: 'btn btn-primary btn-block', onclick: () => showLogin({ again: true }) }, t('login'))
       : h('button', { type: 'button', class: 'btn btn-block', id: 'sync-now', onclick: () => requestSync('button') }, t('sync_now')),
   );
 }
 
-function describeError(error) {
+/** The server's reason in words; "results.1.rectification.deadline" becomes "EVAC-02 deadline". */
+function describeError(error, record) {
   if (!error) return '';
   if (typeof error === 'string') return error;
-  const parts = [error.status ? `HTTP ${error.status}` : '', error.message || error.error || ''];
+  const parts = [error.status ? `HTTP ${error.status}` : '', error.message || (error.fields ? '' : error.error) || ''];
   const fields = error.fields;
   if (fields && typeof fields === 'object') {
-    for (const [path, messages] of Object.entries(fields)) parts.push(`${path}: ${[].concat(messages).join(' ')}`);
+    for (const [path, messages] of Object.entries(fields)) {
+      const where = path.replace(/^results\.(\d+)\.?(rectification\.)?/, (_, index) =>
+        `${record?.payload?.results?.[Number(index)]?.item_id || `#${Number(index) + 1}`} `);
+      parts.push(`${where.trim()}: ${[].concat(messages).join(' ')}`);
+    }
   }
   return parts.filter(Boolean).join(' · ');
 }
@@ -127,7 +136,7 @@ function recordRow(record) {
     ),
     h('p', { class: 'muted' }, shortTime(when), record.attempts ? ` · ×${record.attempts}` : ''),
     record.last_error && record.state !== 'synced'
-      ? h('p', { class: 'record-error' }, t('last_error', { error: describeError(record.last_error) }))
+      ? h('p', { class: 'record-error' }, t('last_error', { error: describeError(record.last_error, record) }))
       : null,
     actions.length ? h('div', { class: 'actions' }, actions) : null,
   );
