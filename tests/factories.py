@@ -90,3 +90,41 @@ def make_template(items=None, key="daily", version=1, published=True) -> Checkli
     db.session.add(template)
     db.session.flush()
     return template
+
+
+def make_failed_inspection(site: Site, inspector: User, template: ChecklistTemplate,
+                           failures: dict[str, dict | None], kind="self", finished_at=None,
+                           photos: dict[str, dict[str, list[str]]] | None = None):
+    """An inspection stored directly (as the sync would store it) whose ``failures`` map
+    item ids to their rectification record (``{"mode": "on_spot"|"order", ...}`` or None);
+    ``photos`` maps item ids to {"evidence": [sha256], "after": [sha256]}. Other items pass."""
+    import hashlib
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from webapp.days import local_day
+    from webapp.models import Inspection, InspectionPhoto, InspectionResult
+
+    finished_at = finished_at or datetime.now(UTC)
+    inspection = Inspection(
+        id=str(uuid.uuid4()), site_id=site.id, template_id=template.id, kind=kind,
+        inspector_id=inspector.id, device_id="test-device",
+        started_at=finished_at - timedelta(minutes=10), finished_at=finished_at,
+        day=local_day(finished_at - timedelta(minutes=10)), failures=len(failures),
+        content_hash=hashlib.sha256(str(next(_seq)).encode()).hexdigest(), payload={},
+    )
+    db.session.add(inspection)
+    for item in template.items:
+        failed = item.item_id in failures
+        inspection.results.append(InspectionResult(
+            item_id=item.item_id, outcome="fail" if failed else "pass",
+            note=f"{item.item_id} 不合格" if failed else None,
+            rectification=failures.get(item.item_id) if failed else None,
+        ))
+    for item_id, roles in (photos or {}).items():
+        for role, hashes in roles.items():
+            for sha in hashes:
+                db.session.add(InspectionPhoto(inspection_id=inspection.id, item_id=item_id,
+                                               sha256=sha, role=role))
+    db.session.flush()
+    return inspection

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, object] = {
     "DEADLINE_DEFAULT_DAYS": 7,
     "DEADLINE_MAX_DAYS": 30,
     "DEADLINE_REMINDER_DAYS": 3,
+    # Longest deadline of a major hazard's remediation plan (days after it was found).
+    "DEADLINE_MAJOR_MAX_DAYS": 180,
     # Grace period after a QR token rotation during which the previous token still counts.
     "QR_ROTATION_GRACE_HOURS": 24,
     # A phone clock further off than this at sync time is flagged.

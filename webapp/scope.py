@@ -8,10 +8,12 @@ its own filter.
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models import Organisation, OrgKind, Role, Site, User
+from webapp.models.hazards import Hazard
 
 
 class OutOfScope(Exception):
@@ -47,6 +49,17 @@ def scoped_sites(user: User) -> Select[tuple[Site]]:
 
 def scoped_users(user: User) -> Select[tuple[User]]:
     return select(User).join(User.org).where(in_subtree(user))
+
+
+def scoped_hazards(user: User) -> Select[tuple[Hazard]]:
+    """Hazards at sites in the user's subtree; Site and its unit are joined (filterable)."""
+    return (
+        select(Hazard)
+        .join(Hazard.site)
+        .join(Site.unit)
+        .where(in_subtree(user))
+        .options(contains_eager(Hazard.site).contains_eager(Site.unit))
+    )
 
 
 def can_see_org(user: User, org: Organisation) -> bool:

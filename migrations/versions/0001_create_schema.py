@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:09:43.052584
+Create Date: 2026-11-30 07:17:47.904596
 
 """
 from alembic import op
@@ -220,6 +220,74 @@ def upgrade():
     with op.batch_alter_table('site_excuses', schema=None) as batch_op:
         batch_op.create_index('ix_site_excuses_day', ['day'], unique=False)
 
+    op.create_table('hazards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('inspection_id', sa.String(length=36), nullable=True),
+    sa.Column('item_id', sa.String(length=32), nullable=False),
+    sa.Column('category', sa.String(length=16), nullable=False),
+    sa.Column('item_label', sa.String(length=200), nullable=False),
+    sa.Column('location', sa.String(length=200), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('grade', sa.String(length=16), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('found_by_id', sa.Integer(), nullable=False),
+    sa.Column('found_by_org_id', sa.Integer(), nullable=False),
+    sa.Column('found_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('immediate', sa.Boolean(), nullable=False),
+    sa.Column('fixed_on_spot', sa.Boolean(), nullable=False),
+    sa.Column('rectify_mode', sa.String(length=16), nullable=True),
+    sa.Column('responsible_user_id', sa.Integer(), nullable=True),
+    sa.Column('responsible_name', sa.String(length=64), nullable=True),
+    sa.Column('responsible_phone', sa.String(length=40), nullable=True),
+    sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('measures', sa.Text(), nullable=True),
+    sa.Column('funds_amount', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('funds_source', sa.String(length=120), nullable=True),
+    sa.Column('plan_objectives', sa.Text(), nullable=True),
+    sa.Column('plan_materials', sa.Text(), nullable=True),
+    sa.Column('plan_responsible_body', sa.String(length=120), nullable=True),
+    sa.Column('plan_interim_measures', sa.Text(), nullable=True),
+    sa.Column('plan_contingency', sa.Text(), nullable=True),
+    sa.Column('supervising_org_id', sa.Integer(), nullable=True),
+    sa.Column('supervised_on', sa.Date(), nullable=True),
+    sa.Column('supervision_notice', sa.String(length=64), nullable=True),
+    sa.Column('rectified_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rectified_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_hazards_closed_by_id_users')),
+    sa.ForeignKeyConstraint(['found_by_id'], ['users.id'], name=op.f('fk_hazards_found_by_id_users')),
+    sa.ForeignKeyConstraint(['found_by_org_id'], ['organisations.id'], name=op.f('fk_hazards_found_by_org_id_organisations')),
+    sa.ForeignKeyConstraint(['inspection_id'], ['inspections.id'], name=op.f('fk_hazards_inspection_id_inspections')),
+    sa.ForeignKeyConstraint(['rectified_by_id'], ['users.id'], name=op.f('fk_hazards_rectified_by_id_users')),
+    sa.ForeignKeyConstraint(['responsible_user_id'], ['users.id'], name=op.f('fk_hazards_responsible_user_id_users')),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_hazards_site_id_sites')),
+    sa.ForeignKeyConstraint(['supervising_org_id'], ['organisations.id'], name=op.f('fk_hazards_supervising_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazards')),
+    sa.UniqueConstraint('inspection_id', 'item_id', name=op.f('uq_hazards_inspection_id'))
+    )
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hazards_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_deadline'), ['deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_fixed_on_spot'), ['fixed_on_spot'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_found_at'), ['found_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_found_by_id'), ['found_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_found_by_org_id'), ['found_by_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_grade'), ['grade'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_responsible_user_id'), ['responsible_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_site_id'), ['site_id'], unique=False)
+        batch_op.create_index('ix_hazards_site_status', ['site_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_status'), ['status'], unique=False)
+        batch_op.create_index('ix_hazards_status_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index('ix_hazards_status_grade', ['status', 'grade'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_supervising_org_id'), ['supervising_org_id'], unique=False)
+
     op.create_table('inspection_photos',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('inspection_id', sa.String(length=36), nullable=False),
@@ -246,11 +314,49 @@ def upgrade():
     with op.batch_alter_table('inspection_results', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inspection_results_inspection_id'), ['inspection_id'], unique=False)
 
+    op.create_table('hazard_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=36), nullable=False),
+    sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('type', sa.String(length=16), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('client_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('from_status', sa.String(length=16), nullable=True),
+    sa.Column('to_status', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('photos', sa.JSON(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_hazard_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_hazard_events_hazard_id_hazards')),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_hazard_events_site_id_sites')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_events')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_hazard_events_client_id')),
+    sa.UniqueConstraint('hash', name=op.f('uq_hazard_events_hash')),
+    sa.UniqueConstraint('site_id', 'seq', name=op.f('uq_hazard_events_site_id'))
+    )
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hazard_events_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazard_events_at'), ['at'], unique=False)
+        batch_op.create_index('ix_hazard_events_hazard_seq', ['hazard_id', 'seq'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazard_events_type'), ['type'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('hazard_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hazard_events_type'))
+        batch_op.drop_index('ix_hazard_events_hazard_seq')
+        batch_op.drop_index(batch_op.f('ix_hazard_events_at'))
+        batch_op.drop_index(batch_op.f('ix_hazard_events_actor_id'))
+
+    op.drop_table('hazard_events')
     with op.batch_alter_table('inspection_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inspection_results_inspection_id'))
 
@@ -260,6 +366,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inspection_photos_inspection_id'))
 
     op.drop_table('inspection_photos')
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hazards_supervising_org_id'))
+        batch_op.drop_index('ix_hazards_status_grade')
+        batch_op.drop_index('ix_hazards_status_deadline')
+        batch_op.drop_index(batch_op.f('ix_hazards_status'))
+        batch_op.drop_index(batch_op.f('ix_hazards_source'))
+        batch_op.drop_index('ix_hazards_site_status')
+        batch_op.drop_index(batch_op.f('ix_hazards_site_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_responsible_user_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_item_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_grade'))
+        batch_op.drop_index(batch_op.f('ix_hazards_found_by_org_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_found_by_id'))
+        batch_op.drop_index(batch_op.f('ix_hazards_found_at'))
+        batch_op.drop_index(batch_op.f('ix_hazards_fixed_on_spot'))
+        batch_op.drop_index(batch_op.f('ix_hazards_deadline'))
+        batch_op.drop_index(batch_op.f('ix_hazards_closed_at'))
+        batch_op.drop_index(batch_op.f('ix_hazards_category'))
+
+    op.drop_table('hazards')
     with op.batch_alter_table('site_excuses', schema=None) as batch_op:
         batch_op.drop_index('ix_site_excuses_day')
 

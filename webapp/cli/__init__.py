@@ -11,4 +11,6 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    return []
+    from webapp.cli import hazards
+
+    return [*hazards.COMMANDS]

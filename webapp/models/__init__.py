@@ -1,5 +1,13 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from webapp.models.hazards import (
+    EventType,
+    Hazard,
+    HazardEvent,
+    HazardSource,
+    HazardStatus,
+    HistoryIsImmutable,
+)
 from webapp.models.inspections import (
     Inspection,
     InspectionConflict,
@@ -18,6 +26,12 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "ConstructionType",
+    "EventType",
+    "Hazard",
+    "HazardEvent",
+    "HazardSource",
+    "HazardStatus",
+    "HistoryIsImmutable",
     "Inspection",
     "InspectionConflict",
     "InspectionPhoto",
