@@ -1,0 +1,120 @@
+"""POST /api/v1/sync/inspections and /api/v1/sync/import: inspections from the phones."""
+
+from __future__ import annotations
+
+import json
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from webapp import days
+from webapp.api.schemas import ExportFileSchema, ImportReplySchema, SyncBatchSchema, SyncReplySchema
+from webapp.errors import json_error
+from webapp.services.sync import (
+    BatchRejected,
+    SyncSource,
+    import_unsent,
+    parse_batch,
+    record_inspections,
+)
+
+bp = Blueprint(
+    "sync", __name__, url_prefix="/api/v1", description="Exactly-once sync of inspections"
+)
+
+# A full batch (200 inspections of 20 items with notes) is well under 1 MB.
+SYNC_MAX_BYTES = 4 * 1024 * 1024
+# An export file carries its photos in base64 (at most 10 MB each).
+IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+BATCH_ERRORS = {
+    400: "Malformed JSON (fields.body)",
+    413: "Body too large (fields.body)",
+    422: "The request as a whole is invalid (fields name the field at fault); nothing was written",
+}
+
+
+BODY_LIMITS = {"sync.sync_inspections": SYNC_MAX_BYTES, "sync.import_file": IMPORT_MAX_BYTES}
+
+
+@bp.url_value_preprocessor
+def _limit_body(endpoint: str | None, _values: dict | None) -> None:
+    # Runs before any before_request function (the CSRF check opens the body stream, and
+    # the limit must be in place by then).
+    if endpoint in BODY_LIMITS:
+        request.max_content_length = BODY_LIMITS[endpoint]
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(_error):
+    megabytes = (request.max_content_length or 0) // (1024 * 1024)
+    message = _("The request is larger than %(mb)d MB.", mb=megabytes)
+    return json_error(413, "body_too_large", message, {"body": [message]})
+
+
+def read_json_body() -> object:
+    """The request body parsed as JSON; raises BatchRejected (400) when it is not JSON."""
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, UnicodeDecodeError):
+        raise BatchRejected({"body": [_("Not valid JSON.")]}, 400) from None
+
+
+def _rejected(err: BatchRejected):
+    error = {400: "malformed_json", 413: "body_too_large"}.get(err.status, "invalid_request")
+    return json_error(
+        err.status, error, _("The request was not accepted; nothing was stored."), err.fields
+    )
+
+
+@bp.route("/sync/inspections", methods=["POST"])
+@bp.doc(
+    requestBody={"required": True, "content": {"application/json": {"schema": SyncBatchSchema}}}
+)
+@bp.response(200, SyncReplySchema)
+@bp.alt_response(400, description=BATCH_ERRORS[400])
+@bp.alt_response(401, description="Not logged in")
+@bp.alt_response(413, description=BATCH_ERRORS[413])
+@bp.alt_response(422, description=BATCH_ERRORS[422])
+@login_required
+def sync_inspections():
+    """Deliver up to 200 inspections; one result per record, in order.
+
+    Idempotent by each inspection's id: sending the same record again answers `duplicate`
+    and changes nothing; the same id with other content answers `conflict` (the version is
+    kept for review). A bad record is `rejected` with `errors` and never fails the others.
+    Needs the X-CSRF-Token header.
+    """
+    try:
+        device_id, device_time, records = parse_batch(read_json_body())
+    except BatchRejected as err:
+        return _rejected(err)
+    source = SyncSource(current_user._get_current_object(), device_id, device_time)
+    results = record_inspections(source, records)
+    return {"server_time": days.now(), "results": results}
+
+
+@bp.route("/sync/import", methods=["POST"])
+@bp.doc(
+    requestBody={"required": True, "content": {"application/json": {"schema": ExportFileSchema}}}
+)
+@bp.response(200, ImportReplySchema)
+@bp.alt_response(400, description=BATCH_ERRORS[400])
+@bp.alt_response(401, description="Not logged in")
+@bp.alt_response(413, description=BATCH_ERRORS[413])
+@bp.alt_response(422, description=BATCH_ERRORS[422])
+@login_required
+def import_file():
+    """Import an "export unsent records" file (the last resort when a phone cannot sync).
+
+    The body is the file itself. Photos are stored first, then the inspections are
+    validated and stored like a sync, attributed to the logged-in user. Needs X-CSRF-Token.
+    """
+    try:
+        reply = import_unsent(current_user._get_current_object(), read_json_body())
+    except BatchRejected as err:
+        return _rejected(err)
+    return {"server_time": days.now(), **reply}
