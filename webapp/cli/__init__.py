@@ -11,6 +11,6 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    from webapp.cli import hazards
+    from webapp.cli import demo, sites, users
 
-    return [*hazards.COMMANDS]
+    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS]

@@ -1,0 +1,245 @@
+"""The default checklist (webapp/seed/checklist.py) and ``seed-demo`` / ``seed-checklist``
+(webapp/seed/demo.py, webapp/services/demo.py): content, figures and idempotence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from tests.factories import PASSWORD, make_org, make_site, make_tree, make_user
+from webapp.checklist import applicable_items, current_template
+from webapp.extensions import db
+from webapp.models import (
+    ChecklistCategory,
+    ChecklistTemplate,
+    Organisation,
+    OrgKind,
+    Role,
+    Site,
+    User,
+)
+from webapp.models.templates import Frequency, Grade
+from webapp.scope import role_fits_org, scoped_sites
+from webapp.seed import checklist
+from webapp.seed.demo import ACCOUNTS, DEMO_PASSWORD, build_demo
+
+EN = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+SITE_TAGS = {"all", "crowd", "catering", "park", "store", "early", "hill", "lowlying", "leased",
+             "in_use"}
+CITY_LEVEL = {"CC", "JLC", "SP", "LY", "TH", "BS", "SY", "BC", "YB", "MHK", "GZL"}
+
+
+def seed(runner, command="seed-demo"):
+    result = runner.invoke(args=[command], env=EN)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+# --- the default checklist ------------------------------------------------------------
+
+
+def test_the_checklist_has_the_59_items_of_the_domain_table(app):
+    items = checklist.ITEMS
+    assert len(items) == 59 and len({item.item_id for item in items}) == 59
+    by_category = Counter(item.category for item in items)
+    assert by_category == {"MGT": 7, "FIRE": 8, "EVAC": 6, "ELEC": 5, "HAZ": 3, "VENT": 5,
+                           "WATER": 5, "STRUC": 5, "PROT": 4, "OPS": 4, "SEC": 2, "ENV": 5}
+    assert [code for code, _zh, _en in checklist.CATEGORIES] == list(by_category)
+    seasons = set(app.config["SHELTER_SEASONS"])
+    for item in items:
+        assert set(item.applies_to) <= SITE_TAGS, item.item_id
+        assert Frequency(item.frequency) and Grade(item.default_grade)
+        assert (item.frequency == Frequency.SEASONAL) == bool(item.seasons), item.item_id
+        assert set(item.seasons) <= seasons, item.item_id
+        assert item.label_zh and item.label_en and item.guidance_zh and item.guidance_en
+    assert {i.item_id for i in items if i.default_grade == Grade.MAJOR} == {
+        "FIRE-08", "EVAC-05", "HAZ-01", "HAZ-02", "STRUC-03", "OPS-02", "OPS-03"}
+    assert {i.item_id for i in items if i.fix_immediately} == {
+        "EVAC-01", "EVAC-02", "HAZ-01", "ELEC-05"}
+    assert {"flood", "winter", "forest_fire"} == {s for i in items for s in i.seasons}
+    photo = {i.item_id for i in items if i.photo_required_on_fail}
+    assert {"EVAC-01", "EVAC-02", "ELEC-05", "HAZ-01", "STRUC-01", "WATER-01"} <= photo
+
+
+def test_seed_checklist_writes_the_published_template(runner):
+    result = seed(runner, "seed-checklist")
+    assert "12 checklist categories and 1 checklist templates (59 items)" in result.output
+    template = current_template()
+    assert (template.key, template.version, template.published) == ("daily", 1, True)
+    assert [item.item_id for item in template.items] == [i.item_id for i in checklist.ITEMS]
+    evac = next(item for item in template.items if item.item_id == "EVAC-01")
+    assert (evac.category_ref.name_zh, evac.fix_immediately, evac.photo_required_on_fail) == (
+        "安全疏散", True, True)
+    assert "Nothing was missing" in seed(runner, "seed-checklist").output
+
+
+@pytest.mark.parametrize(
+    ("fields", "day", "low", "high", "present", "absent"),
+    [
+        # A typical in-use car park, outside every season and in the flood season.
+        ({"usage": "parking"}, date(2026, 5, 1), 15, 25, {"ELEC-05", "VENT-03", "FIRE-03"},
+         {"WATER-02", "WATER-04", "OPS-01", "HAZ-02", "MGT-01"}),
+        ({"usage": "parking", "leased": True}, date(2026, 7, 15), 15, 25,
+         {"WATER-02", "WATER-04"}, {"ENV-05", "MGT-02"}),
+        # A crowded restaurant in winter: catering and crowd items, ice on the floor.
+        ({"usage": "catering_entertainment", "crowded": True}, date(2026, 1, 10), 20, 32,
+         {"HAZ-02", "OPS-01", "OPS-04", "VENT-02", "WATER-02"}, {"WATER-04", "ENV-05"}),
+        # A sealed early hillside tunnel in the forest-fire season.
+        ({"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
+         date(2026, 4, 20), 10, 25, {"ENV-05", "VENT-05"}, {"MGT-07", "SEC-01", "VENT-01"}),
+        ({"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
+         date(2026, 8, 1), 10, 25, {"WATER-04"}, {"ENV-05"}),
+    ],
+)
+def test_a_sites_daily_form(runner, fields, day, low, high, present, absent):
+    seed(runner, "seed-checklist")
+    site = make_site(make_org(), **fields)
+    shown = {item.item_id for item in applicable_items(current_template(), site, day)}
+    assert low <= len(shown) <= high, sorted(shown)
+    assert present <= shown and not absent & shown
+
+
+# --- the demo dataset -----------------------------------------------------------------
+
+
+def test_build_demo_is_deterministic():
+    first, second = build_demo(), build_demo()
+    assert first.orgs == second.orgs and first.sites == second.sites
+    assert first.accounts == second.accounts
+
+
+def test_seed_demo_builds_the_jilin_hierarchy(runner):
+    result = seed(runner)
+    assert "Added 94 organisations, 400 sites, 20 accounts" in result.output
+    assert DEMO_PASSWORD in result.output
+
+    orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
+    province = orgs["JL"]
+    assert (province.name, province.kind, province.parent) == (
+        "吉林省人民防空办公室", "province", None)
+    cities = {code for code, org in orgs.items() if org.kind == OrgKind.CITY}
+    assert cities == CITY_LEVEL
+    assert all(orgs[code].parent is province for code in cities)
+    assert orgs["MHK"].nominal_parent is orgs["TH"] and orgs["GZL"].nominal_parent is orgs["CC"]
+    assert orgs["CC-XQ"].name == "长春新区人民防空办公室" and orgs["CC-XQ"].parent is orgs["CC"]
+    units = [org for org in orgs.values() if org.kind == OrgKind.UNIT]
+    assert 36 <= len(units) <= 44
+    assert {u.parent.kind for u in units} == {"province", "city", "county"}
+
+    sites = db.session.execute(select(Site)).scalars().all()
+    assert len(sites) == 400
+    per_city = Counter(next(c for c in CITY_LEVEL if orgs[c].contains(s.unit)) for s in sites
+                       if s.unit.parent is not province)
+    assert set(per_city) == CITY_LEVEL and per_city["CC"] >= 100 and per_city["SY"] >= 15
+    usage = Counter(s.usage for s in sites)
+    assert 0.40 <= usage["parking"] / 400 <= 0.50 and usage["catering_entertainment"] >= 20
+    in_use = [s for s in sites if s.status == "in_use"]
+    leased = [s for s in in_use if s.leased]
+    assert 0.5 <= len(leased) / len(in_use) <= 0.7
+    assert all(s.tenant and s.lease_expires and s.permit_expires for s in leased)
+    assert 35 <= sum(s.early_era for s in sites) <= 60
+    hill_cities = Counter(s.code.split("-")[0] for s in sites if s.hillside)
+    assert {"JLC", "TH", "BS"} <= set(hill_cities)
+    assert sum(s.low_lying for s in sites if s.code.startswith("SY-")) >= 5
+    assert all(s.capacity and s.floor_area for s in sites if s.crowded)
+    assert all(s.responsible_person and s.responsible_phone for s in sites)
+    assert {"in_use", "idle", "sealed", "suspended"} == {s.status for s in sites}
+    assert len({s.name for s in sites}) == 400
+
+
+def test_demo_accounts_cover_every_role_at_every_level_and_see_their_branch(runner):
+    seed(runner)
+    users = db.session.execute(select(User)).scalars().all()
+    assert len(users) == len(ACCOUNTS) == 20
+    levels = {(u.user_role, u.org.org_kind) for u in users}
+    offices = (OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY)
+    assert {(Role.OFFICE_ADMIN, k) for k in offices} <= levels
+    assert {(Role.OFFICE_SUPERVISOR, k) for k in offices} <= levels
+    assert {(Role.INSPECTOR, OrgKind.UNIT), (Role.UNIT_MANAGER, OrgKind.UNIT)} <= levels
+    assert {u.org.parent.code for u in users if u.org.kind == "unit"} >= {"JL", "CC", "CC-NG"}
+    assert all(role_fits_org(u.user_role, u.org) for u in users)
+    by_name = {u.username: u for u in users}
+    assert by_name["mhk.admin"].org.code == "MHK"
+    assert by_name["jl.admin"].check_password(DEMO_PASSWORD)
+
+    def visible(username):
+        return len(db.session.execute(scoped_sites(by_name[username])).scalars().all())
+
+    assert visible("jl.supervisor") == 400
+    assert 100 <= visible("cc.admin") < visible("jl.admin")
+    assert 0 < visible("cc-ng.supervisor") < visible("cc.admin")
+    assert visible("cc-u01.inspector") == visible("cc-u01.manager") > 0
+    assert visible("jl-u01.inspector") > 0 and visible("mhk-u01.inspector") > 0
+
+
+def _dump() -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order."""
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        query = select(table).order_by(*table.primary_key.columns)
+        tables[table.name] = [tuple(row) for row in db.session.execute(query)]
+    return tables
+
+
+def test_running_seed_demo_twice_changes_nothing(runner):
+    seed(runner)
+    before = _dump()
+    result = seed(runner)
+    assert "Added 0 organisations, 0 sites, 0 accounts" in result.output
+    assert "Nothing was missing; nothing changed." in result.output
+    db.session.expire_all()
+    assert _dump() == before
+    assert sum(len(rows) for rows in before.values()) > 500
+
+
+def test_seed_demo_only_adds_what_is_missing(runner):
+    tree = make_tree()  # a province "JL" already exists, with other cities and units
+    kept = make_site(tree["unit_a"], "CC-0001", name="已有工程")
+    make_user(tree["unit_a"], username="jl.admin", role=Role.INSPECTOR)
+    db.session.commit()
+    result = seed(runner)
+    assert "Added 93 organisations, 399 sites, 19 accounts" in result.output
+    db.session.expire_all()
+    province = db.session.execute(
+        select(Organisation).where(Organisation.code == "JL")).scalar_one()
+    assert province.name == "吉林省人防办"  # existing rows are used, never changed
+    assert db.session.get(Site, kept.id).name == "已有工程"
+    admin = db.session.execute(select(User).where(User.username == "jl.admin")).scalar_one()
+    assert admin.role == "inspector" and admin.check_password(PASSWORD)
+    cc = db.session.execute(select(Organisation).where(Organisation.code == "CC")).scalar_one()
+    assert cc.parent_id == province.id and cc.path == "/JL/CC/"
+    assert count(Organisation) == 8 + 93
+
+
+def test_a_conflicting_org_code_stops_the_seed_and_writes_nothing(runner):
+    make_org("CC", OrgKind.UNIT)
+    db.session.commit()
+    result = runner.invoke(args=["seed-demo"], env=EN)
+    assert result.exit_code != 0
+    assert "Organisation CC already exists as a unit; the demo needs a city" in result.output
+    db.session.expire_all()
+    assert (count(Organisation), count(Site), count(User)) == (1, 0, 0)
+    assert (count(ChecklistTemplate), count(ChecklistCategory)) == (0, 0)
+
+
+def test_seed_demo_works_on_the_migrated_schema(runner):
+    db.drop_all()
+    upgrade()  # the committed migrations, not create_all
+    try:
+        result = seed(runner)
+        assert "Added 94 organisations, 400 sites, 20 accounts" in result.output
+        assert "Nothing was missing" in seed(runner).output
+    finally:
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+        db.create_all()

@@ -1,0 +1,181 @@
+"""Writing seed data: the default checklist and the Jilin demo dataset.
+
+Both only add what is missing (matched by organisation code, site code, username,
+category code and template key + version), so running them again changes nothing and
+they are safe on a database that already holds other data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import (
+    ChecklistCategory,
+    ChecklistItem,
+    ChecklistTemplate,
+    Organisation,
+    Site,
+    User,
+)
+from webapp.seed import checklist
+from webapp.seed.demo import DEMO_PASSWORD, build_demo
+
+
+class SeedConflict(Exception):
+    """The database holds an organisation with a demo code but of another kind."""
+
+    def __init__(self, code: str, found: str, wanted: str):
+        super().__init__(f"organisation {code} is a {found}, the demo needs a {wanted}")
+        self.code, self.found, self.wanted = code, found, wanted
+
+
+@dataclass
+class SeedCounts:
+    """How many rows of each kind a seed run added."""
+
+    orgs: int = 0
+    sites: int = 0
+    accounts: int = 0
+    categories: int = 0
+    templates: int = 0
+    items: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.orgs + self.sites + self.accounts + self.categories + self.templates
+
+
+def seed_checklist() -> SeedCounts:
+    """Add the default checklist (key ``daily``, version 1, published) if it is missing."""
+    counts = _add_checklist()
+    db.session.commit()
+    return counts
+
+
+def seed_demo() -> SeedCounts:
+    """Add the default checklist and the demo hierarchy, sites and accounts (what is missing).
+
+    Everything is added in one transaction: either all of it or, on an error, none.
+    Raises SeedConflict when an existing organisation has a demo code but another kind.
+    """
+    try:
+        counts = _add_checklist()
+        data = build_demo()
+        orgs = _add_orgs(data, counts)
+        _add_sites(data, orgs, counts)
+        _add_accounts(data, orgs, counts)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts
+
+
+def _add_checklist() -> SeedCounts:
+    counts = SeedCounts()
+    existing = set(db.session.execute(select(ChecklistCategory.code)).scalars())
+    for position, (code, name_zh, name_en) in enumerate(checklist.CATEGORIES, start=1):
+        if code not in existing:
+            db.session.add(ChecklistCategory(code=code, name_zh=name_zh, name_en=name_en,
+                                             position=position))
+            counts.categories += 1
+    db.session.flush()
+    found = db.session.execute(
+        select(ChecklistTemplate).where(
+            ChecklistTemplate.key == checklist.TEMPLATE_KEY,
+            ChecklistTemplate.version == checklist.TEMPLATE_VERSION,
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        return counts
+    template = ChecklistTemplate(
+        key=checklist.TEMPLATE_KEY,
+        version=checklist.TEMPLATE_VERSION,
+        title=checklist.TEMPLATE_TITLE,
+        published=True,
+    )
+    for position, spec in enumerate(checklist.ITEMS, start=1):
+        template.items.append(
+            ChecklistItem(
+                item_id=spec.item_id,
+                category=spec.category,
+                position=position,
+                label_zh=spec.label_zh,
+                label_en=spec.label_en,
+                guidance_zh=spec.guidance_zh,
+                guidance_en=spec.guidance_en,
+                frequency=spec.frequency,
+                applies_to=list(spec.applies_to),
+                seasons=list(spec.seasons),
+                photo_required_on_fail=spec.photo_required_on_fail,
+                default_grade=spec.default_grade,
+                fix_immediately=spec.fix_immediately,
+            )
+        )
+    db.session.add(template)
+    db.session.flush()
+    counts.templates += 1
+    counts.items += len(checklist.ITEMS)
+    return counts
+
+
+def _add_orgs(data, counts: SeedCounts) -> dict[str, Organisation]:
+    """Every demo organisation by code; existing ones (same code) are used as they are."""
+    wanted = [spec.code for spec in data.orgs]
+    orgs = {
+        org.code: org
+        for org in db.session.execute(
+            select(Organisation).where(Organisation.code.in_(wanted))
+        ).scalars()
+    }
+    for spec in data.orgs:  # parents come before their children
+        if spec.code in orgs:
+            if orgs[spec.code].kind != spec.kind.value:
+                raise SeedConflict(spec.code, orgs[spec.code].kind, spec.kind.value)
+            continue
+        org = Organisation(code=spec.code, name=spec.name, kind=spec.kind.value, phone=spec.phone)
+        org.place_under(orgs[spec.parent] if spec.parent else None)
+        if spec.nominal_parent:
+            org.nominal_parent = orgs[spec.nominal_parent]
+        db.session.add(org)
+        orgs[spec.code] = org
+        counts.orgs += 1
+    db.session.flush()
+    return orgs
+
+
+def _add_sites(data, orgs: dict[str, Organisation], counts: SeedCounts) -> None:
+    existing = set(
+        db.session.execute(
+            select(Site.code).where(Site.code.in_([spec["code"] for spec in data.sites]))
+        ).scalars()
+    )
+    for spec in data.sites:
+        if spec["code"] in existing:
+            continue
+        fields = {key: value for key, value in spec.items() if key != "unit"}
+        db.session.add(Site(unit=orgs[spec["unit"]], **fields))
+        counts.sites += 1
+    db.session.flush()
+
+
+def _add_accounts(data, orgs: dict[str, Organisation], counts: SeedCounts) -> None:
+    existing = set(
+        db.session.execute(
+            select(User.username).where(
+                User.username.in_([spec.username for spec in data.accounts])
+            )
+        ).scalars()
+    )
+    for spec in data.accounts:
+        if spec.username in existing:
+            continue
+        user = User(username=spec.username, display_name=spec.display_name, phone=spec.phone,
+                    org=orgs[spec.org], role=spec.role.value)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        counts.accounts += 1
+    db.session.flush()
