@@ -11,6 +11,6 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    from webapp.cli import demo, sites, users
+    from webapp.cli import demo, hazards, sites, users
 
-    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS]
+    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS]
