@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    from webapp.cli import demo, hazards, sites, users
+    from webapp.cli import demo, hazards, qr, sites, sync, users
 
-    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS]
+    return [*qr.COMMANDS, *demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS,
+            *sync.COMMANDS]
