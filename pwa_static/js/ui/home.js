@@ -217,4 +217,6 @@ async function logOut(counts) {
   if (unsynced && !confirm(t('confirm_logout_unsynced', { n: unsynced }))) return;
   await session.logOut();
   navigate('/', { replace: true });
+  await showLogin();
+  navigate('/', { replace: true });
 }
