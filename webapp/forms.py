@@ -128,13 +128,17 @@ class SiteForm(FlaskForm):
         self.usage.choices = enum_choices(Usage)
         self.status.choices = enum_choices(SiteStatus)
 
-    def validate_tenant(self, field):
-        if self.leased.data and not (field.data or "").strip():
-            raise ValidationError(_l("A leased-out site needs its tenant."))
-
-    def validate_capacity(self, field):
-        if self.crowded.data and field.data is None:
-            raise ValidationError(_l("A crowded place needs its approved capacity."))
+    def validate(self, extra_validators=None) -> bool:
+        """Field rules first, then the rules between fields (an empty optional field stops
+        its own validator chain, so these cannot be inline validators)."""
+        valid = super().validate(extra_validators)
+        if self.leased.data and not (self.tenant.data or "").strip() and not self.tenant.errors:
+            self.tenant.errors.append(_l("A leased-out site needs its tenant."))
+            valid = False
+        if self.crowded.data and self.capacity.data is None and not self.capacity.errors:
+            self.capacity.errors.append(_l("A crowded place needs its approved capacity."))
+            valid = False
+        return valid
 
     def validate_year_built(self, field):
         if field.data is not None and field.data > date.today().year:
