@@ -102,10 +102,10 @@ def create_org(
         select(exists().where(func.upper(Organisation.code) == code))
     ).scalar():
         raise FieldError("code", taken)
+    if len(f"{parent.path}{code}/") > Organisation.path.type.length:
+        raise FieldError("code", _("The tree is too deep for this code; choose a shorter one."))
     org = Organisation(code=code, name=name.strip(), kind=kind.value, phone=phone or None)
     org.place_under(parent)
-    if len(org.path) > Organisation.path.type.length:
-        raise FieldError("code", _("The tree is too deep for this code; choose a shorter one."))
     db.session.add(org)
     _commit_or_field_error("code", taken)
     return org
