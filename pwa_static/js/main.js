@@ -101,8 +101,6 @@ async function ensureLoggedIn() {
 async function boot() {
   setLang(lang());
   mountHeader();
-  await outbox.recoverInterrupted();
-  await outbox.pruneSynced();
   registerServiceWorker().catch((error) => console.warn('service worker', error));
   askPersistence();
   window.addEventListener('popstate', route);
@@ -112,6 +110,9 @@ async function boot() {
   });
   await ensureLoggedIn();
   await route();
+  // Housekeeping after the first screen is up; before the first sync pass.
+  await outbox.recoverInterrupted();
+  await outbox.pruneSynced();
   await startSync();
   if (!session.loginNeeded()) reference.refreshReference();
 }
