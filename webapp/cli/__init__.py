@@ -11,6 +11,6 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    from webapp.cli import demo, hazards, sites, sync, users
+    from webapp.cli import demo, hazards, qr, sites, sync, users
 
-    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS, *sync.COMMANDS]
+    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS, *sync.COMMANDS, *qr.COMMANDS]

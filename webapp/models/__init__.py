@@ -16,6 +16,7 @@ from webapp.models.inspections import (
     Photo,
 )
 from webapp.models.orgs import Organisation, OrgKind
+from webapp.models.qr import QrRotation
 from webapp.models.reports import MonthlyReport, ReportStatus, SiteExcuse
 from webapp.models.sites import ConstructionType, Site, SiteStatus, Usage
 from webapp.models.templates import ChecklistCategory, ChecklistItem, ChecklistTemplate
@@ -40,6 +41,7 @@ __all__ = [
     "OrgKind",
     "MonthlyReport",
     "Photo",
+    "QrRotation",
     "ReportStatus",
     "Role",
     "Site",

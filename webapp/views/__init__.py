@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from webapp.views import auth, checklists, orgs, sites, users
+    from webapp.views import auth, checklists, orgs, qr, sites, users
 
     app.register_blueprint(auth.bp)
-    for area in (sites, users, orgs, checklists):
+    for area in (sites, users, orgs, checklists, qr):
         app.register_blueprint(area.bp)
