@@ -387,3 +387,22 @@ def test_export_service_returns_bytes_and_count(orgs):
     data, count = export_sites("all.xlsx", within=orgs["JLC"])
     assert count == 2
     assert load_workbook(io.BytesIO(data)).worksheets[0].max_row == 3
+
+
+def test_too_many_rows_are_refused(orgs, runner, tmp_path, monkeypatch):
+    from webapp.services import site_io
+
+    monkeypatch.setattr(site_io, "MAX_ROWS", 2)
+    rows = [good_row(工程编号=f"CC-010{n}") for n in range(3)]
+    result = run_import(runner, tmp_path, csv_bytes(rows))
+    assert result.exit_code != 0
+    assert "At most 2 sites can be imported at once." in result.output
+    assert site_count() == 0
+
+
+def test_a_csv_the_reader_cannot_parse_is_refused(orgs, runner, tmp_path):
+    data = csv_bytes([good_row(地址="长" * 200_000)])  # past the csv module's field limit
+    result = run_import(runner, tmp_path, data)
+    assert result.exit_code != 0
+    assert "Not a readable CSV file" in result.output
+    assert site_count() == 0
