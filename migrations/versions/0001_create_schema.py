@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:23:17.589339
+Create Date: 2026-11-30 07:23:22.207832
 
 """
 from alembic import op
@@ -205,26 +205,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_photos_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_photos'))
     )
-    op.create_table('qr_rotations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('site_id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('rotated_by_id', sa.Integer(), nullable=False),
-    sa.Column('rotated_at', webapp.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('reason', sa.String(length=200), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('batch', sa.String(length=32), nullable=False),
-    sa.Column('old_token_fingerprint', sa.String(length=12), nullable=False),
-    sa.ForeignKeyConstraint(['rotated_by_id'], ['users.id'], name=op.f('fk_qr_rotations_rotated_by_id_users')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_qr_rotations_site_id_sites')),
-    sa.ForeignKeyConstraint(['unit_id'], ['organisations.id'], name=op.f('fk_qr_rotations_unit_id_organisations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_rotations'))
-    )
-    with op.batch_alter_table('qr_rotations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qr_rotations_rotated_at'), ['rotated_at'], unique=False)
-        batch_op.create_index('ix_qr_rotations_site_rotated_at', ['site_id', 'rotated_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_qr_rotations_unit_id'), ['unit_id'], unique=False)
-
     op.create_table('site_excuses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -410,12 +390,6 @@ def downgrade():
         batch_op.drop_index('ix_site_excuses_day')
 
     op.drop_table('site_excuses')
-    with op.batch_alter_table('qr_rotations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_qr_rotations_unit_id'))
-        batch_op.drop_index('ix_qr_rotations_site_rotated_at')
-        batch_op.drop_index(batch_op.f('ix_qr_rotations_rotated_at'))
-
-    op.drop_table('qr_rotations')
     op.drop_table('photos')
     with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monthly_reports_org_id'))

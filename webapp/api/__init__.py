@@ -14,7 +14,8 @@ def init_api(app: Flask) -> None:
 
 
 def _blueprints():
+    from webapp.api import hazards
     from webapp.api import photos, session, sites, sync, templates
     from webapp.api import completion
 
-    return [session.bp, sites.bp, templates.bp, sync.bp, photos.bp, completion.bp]
+    return [session.bp, sites.bp, templates.bp, sync.bp, photos.bp, completion.bp, hazards.bp]

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import days
@@ -33,6 +33,7 @@ from webapp.models import (
     HazardStatus,
     Inspection,
     InspectionPhoto,
+    InspectionResult,
     Organisation,
     Role,
     Site,
@@ -241,46 +242,61 @@ def allowed_actions(user: User, hazard: Hazard) -> list[str]:
 
 
 def open_hazards_from_inspection(inspection: Inspection) -> list[Hazard]:
-    """Open one hazard per failed item of a just-stored inspection.
+    """Open the hazards of one stored inspection (see ``open_hazards_for_inspections``)."""
+    return open_hazards_for_inspections([inspection.id])
 
-    Runs inside the caller's transaction (the inspection sync) and never commits. Safe to
-    call twice for one inspection: items that already have a hazard are skipped. A fixed-on-
-    the-spot item goes straight to rectified; a rectification order is applied when valid
-    (a major hazard stays open until its plan is recorded).
+
+def open_hazards_for_inspections(inspection_ids: list[str]) -> list[Hazard]:
+    """Open one hazard per failed item of just-stored inspections (the sync's hook).
+
+    Runs inside the caller's transaction and never commits; a fixed number of queries
+    whatever the batch size. Safe to call twice: items that already have a hazard are
+    skipped. A fixed-on-the-spot item goes straight to rectified; a rectification order is
+    applied (a major hazard stays open until its plan is recorded).
     """
-    failed = [r for r in inspection.results if r.outcome == "fail"]
+    if not inspection_ids:
+        return []
+    failed = db.session.execute(
+        select(InspectionResult, Inspection)
+        .join(Inspection, InspectionResult.inspection_id == Inspection.id)
+        .where(InspectionResult.inspection_id.in_(inspection_ids),
+               InspectionResult.outcome == "fail")
+        .order_by(Inspection.site_id, Inspection.finished_at, InspectionResult.id)
+    ).all()
     if not failed:
         return []
-    existing = set(
-        db.session.scalars(
-            select(Hazard.item_id).where(Hazard.inspection_id == inspection.id)
-        )
-    )
-    failed = [r for r in failed if r.item_id not in existing]
+    existing = {tuple(row) for row in db.session.execute(
+        select(Hazard.inspection_id, Hazard.item_id)
+        .where(Hazard.inspection_id.in_(inspection_ids))
+    )}
+    failed = [(r, i) for r, i in failed if (i.id, r.item_id) not in existing]
     if not failed:
         return []
     items = {
-        item.item_id: item
-        for item in db.session.scalars(
-            select(ChecklistItem).where(
-                ChecklistItem.template_id == inspection.template_id,
-                ChecklistItem.item_id.in_([r.item_id for r in failed]),
-            )
-        )
+        (item.template_id, item.item_id): item
+        for item in db.session.scalars(select(ChecklistItem).where(
+            ChecklistItem.template_id.in_({i.template_id for _r, i in failed}),
+            ChecklistItem.item_id.in_({r.item_id for r, _i in failed}),
+        ))
     }
-    photos: dict[tuple[str, str], list[str]] = {}
+    photos: dict[tuple[str, str, str], list[str]] = {}
     for photo in db.session.scalars(
-        select(InspectionPhoto).where(InspectionPhoto.inspection_id == inspection.id)
+        select(InspectionPhoto).where(InspectionPhoto.inspection_id.in_(inspection_ids))
+        .order_by(InspectionPhoto.id)
     ):
-        photos.setdefault((photo.item_id, photo.role), []).append(photo.sha256)
+        photos.setdefault((photo.inspection_id, photo.item_id, photo.role), []).append(
+            photo.sha256)
+    inspectors = {
+        user.id: user for user in db.session.scalars(
+            select(User).where(User.id.in_({i.inspector_id for _r, i in failed})))
+    }
 
-    inspector = inspection.inspector
-    chain = _Chain()
-    found_at = inspection.finished_at or inspection.started_at
-    hazards = []
-    for result in failed:
-        item = items.get(result.item_id)
+    planned: list[tuple[Hazard, User, list[dict]]] = []
+    for result, inspection in failed:
+        item = items.get((inspection.template_id, result.item_id))
+        inspector = inspectors[inspection.inspector_id]
         rectification = result.rectification or {}
+        found_at = inspection.finished_at or inspection.started_at
         hazard = Hazard(
             site_id=inspection.site_id,
             inspection_id=inspection.id,
@@ -297,45 +313,46 @@ def open_hazards_from_inspection(inspection: Inspection) -> list[Hazard]:
             status=S.OPEN.value,
             immediate=bool(item and item.fix_immediately),
         )
-        db.session.add(hazard)
-        db.session.flush()
-        chain.append(
-            hazard,
-            EventType.OPENED,
-            inspector,
-            None,
-            S.OPEN,
-            note=result.note,
-            photos=photos.get((result.item_id, "evidence"), []),
-            data={"inspection_id": inspection.id, "grade": hazard.grade},
-            at=found_at,
-        )
+        events = [dict(
+            event_type=EventType.OPENED, from_status=None, to_status=S.OPEN,
+            note=result.note, photos=photos.get((inspection.id, result.item_id, "evidence"), []),
+            data={"inspection_id": inspection.id, "grade": hazard.grade}, at=found_at,
+        )]
         mode = rectification.get("mode")
         if mode == RectifyMode.ON_SPOT:
-            _apply_on_spot(chain, hazard, inspector, rectification, photos, result.item_id, found_at)
+            after = photos.get((inspection.id, result.item_id, "after"), [])
+            events.append(_apply_on_spot(hazard, inspector, rectification, after, found_at))
         elif mode == RectifyMode.ORDER:
-            _apply_field_order(chain, hazard, inspector, rectification, found_at)
-        hazards.append(hazard)
-    return hazards
+            events.append(_apply_field_order(hazard, rectification, found_at))
+        planned.append((hazard, inspector, events))
+
+    db.session.add_all([hazard for hazard, _u, _e in planned])
+    db.session.flush()
+    chain = _Chain()
+    chain.load_heads({hazard.site_id for hazard, _u, _e in planned})
+    for hazard, inspector, events in planned:
+        for spec in events:
+            spec = dict(spec)
+            chain.append(hazard, spec.pop("event_type"), inspector, spec.pop("from_status"),
+                         spec.pop("to_status"), **spec)
+    return [hazard for hazard, _u, _e in planned]
 
 
-def _apply_on_spot(chain, hazard, inspector, rectification, photos, item_id, at) -> None:
+def _apply_on_spot(hazard: Hazard, inspector: User, rectification: dict, after: list[str],
+                   at: datetime) -> dict:
     """即查即改: the inspector fixed it during the check; it now awaits verification."""
     action = _text(rectification.get("action"), 4000) or ""
-    after = photos.get((item_id, "after"), [])
     hazard.rectify_mode = RectifyMode.ON_SPOT.value
     hazard.fixed_on_spot = True
     hazard.measures = action
     hazard.status = S.RECTIFIED.value
     hazard.rectified_at = at
     hazard.rectified_by_id = inspector.id
-    chain.append(
-        hazard, EventType.RECTIFIED, inspector, S.OPEN, S.RECTIFIED,
-        note=action, photos=after, data={"on_spot": True}, at=at,
-    )
+    return dict(event_type=EventType.RECTIFIED, from_status=S.OPEN, to_status=S.RECTIFIED,
+                note=action, photos=after, data={"on_spot": True}, at=at)
 
 
-def _apply_field_order(chain, hazard, inspector, rectification, at) -> None:
+def _apply_field_order(hazard: Hazard, rectification: dict, at: datetime) -> dict:
     """The rectification order written on the phone. Field data is a fact: a late sync may
     carry a deadline already past (it shows as overdue), but a major hazard needs its plan."""
     hazard.rectify_mode = RectifyMode.ORDER.value
@@ -362,12 +379,11 @@ def _apply_field_order(chain, hazard, inspector, rectification, at) -> None:
     data = _order_data(hazard)
     if hazard.major and _missing_plan_parts(hazard):
         data["pending"] = "plan_incomplete"
-        chain.append(hazard, EventType.PROGRESS, inspector, S.OPEN, S.OPEN,
-                     note=hazard.measures, data=data, at=at)
-        return
+        return dict(event_type=EventType.PROGRESS, from_status=S.OPEN, to_status=S.OPEN,
+                    note=hazard.measures, data=data, at=at)
     hazard.status = S.RECTIFYING.value
-    chain.append(hazard, EventType.ASSIGN, inspector, S.OPEN, S.RECTIFYING,
-                 note=hazard.measures, data=data, at=at)
+    return dict(event_type=EventType.ASSIGN, from_status=S.OPEN, to_status=S.RECTIFYING,
+                note=hazard.measures, data=data, at=at)
 
 
 # --- client actions ------------------------------------------------------------------------
@@ -815,6 +831,26 @@ class _Chain:
     def __init__(self) -> None:
         self._heads: dict[int, tuple[int, str]] = {}
 
+    def load_heads(self, site_ids: set[int]) -> None:
+        """Fetch the heads of many sites' chains in one query."""
+        site_ids = {site_id for site_id in site_ids if site_id not in self._heads}
+        if not site_ids:
+            return
+        last = (
+            select(HazardEvent.site_id, func.max(HazardEvent.seq).label("seq"))
+            .where(HazardEvent.site_id.in_(site_ids))
+            .group_by(HazardEvent.site_id)
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(HazardEvent.site_id, HazardEvent.seq, HazardEvent.hash).join(
+                last, (HazardEvent.site_id == last.c.site_id) & (HazardEvent.seq == last.c.seq))
+        ).all()
+        for site_id in site_ids:
+            self._heads[site_id] = (0, GENESIS_HASH)
+        for row in rows:
+            self._heads[row.site_id] = (row.seq, row.hash)
+
     def head(self, site_id: int) -> tuple[int, str]:
         if site_id not in self._heads:
             row = db.session.execute(
@@ -1034,6 +1070,7 @@ __all__ = [
     "due_reminders",
     "get_hazard",
     "hazard_query",
+    "open_hazards_for_inspections",
     "open_hazards_from_inspection",
     "record_event",
     "record_event_batch",

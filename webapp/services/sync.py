@@ -41,6 +41,7 @@ from webapp.models import (
 from webapp.qr import scan_is_valid
 from webapp.scope import can_see_site
 from webapp.services.dialect import insert_ignoring_duplicates
+from webapp.services.hazards import open_hazards_for_inspections
 from webapp.services.inspection_records import (
     UUID_RE,
     Errors,
@@ -348,6 +349,8 @@ def store_inspections(
         db.session.execute(InspectionResult.__table__.insert(), result_rows)
     if photo_rows:
         db.session.execute(InspectionPhoto.__table__.insert(), photo_rows)
+    # Failed items become hazards in this same transaction.
+    open_hazards_for_inspections([record.parsed.id for record in created])
     return created
 
 
