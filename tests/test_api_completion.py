@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
-from tests.dashboard_fixtures import log_in
-from tests.test_completion import MONDAY, world  # noqa: F401  (fixture)
+from tests.dashboard_fixtures import NOW, build_world, log_in
+
+
+@pytest.fixture
+def world(app):
+    with time_machine.travel(NOW, tick=False):
+        yield build_world()
 
 
 def get(client, **params):
@@ -22,10 +28,18 @@ def test_province_day(client, world):
     body = get(client, date="2026-03-09").get_json()
     assert (body["date"], body["org"]["code"], body["provisional"]) == ("2026-03-09", "JL", False)
     assert (body["sites_due"], body["sites_checked"], body["sites_missed"], body["rate"]) == (
-        10, 6, 4, 0.6)
+        10,
+        6,
+        4,
+        0.6,
+    )
     assert body["sites_total"] == 12
     assert {c["code"]: (c["sites_due"], c["sites_checked"]) for c in body["children"]} == {
-        "CA": (8, 5), "CB": (1, 0), "CM": (1, 1), "U-P1": (0, 0)}
+        "CA": (8, 5),
+        "CB": (1, 0),
+        "CM": (1, 1),
+        "U-P1": (0, 0),
+    }
     assert body["sites"] == []
 
 
@@ -89,4 +103,5 @@ def test_in_openapi(client, app):
     assert {p["name"] for p in operation["parameters"]} >= {"date", "org"}
     schema = spec["components"]["schemas"]["Completion"]
     assert {"date", "org", "sites_total", "sites_checked", "rate", "children", "sites"} <= set(
-        schema["properties"])
+        schema["properties"]
+    )

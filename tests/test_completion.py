@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 import time_machine
 
-from tests.dashboard_fixtures import add_inspection, local, make_site, make_world
+from tests.dashboard_fixtures import (
+    MONDAY,
+    NOW,
+    TUESDAY,
+    add_inspection,
+    build_world,
+    local,
+    log_in,
+)
 from webapp.days import due_statuses, site_is_due
 from webapp.extensions import db
 from webapp.models import SiteExcuse
@@ -22,49 +30,11 @@ from webapp.services.completion import (
     site_heatmap,
 )
 
-MONDAY = date(2026, 3, 9)  # idle and sealed sites are due (weekly, counted from 2024-01-01)
-TUESDAY = date(2026, 3, 10)  # "today" in these tests
-
 
 @pytest.fixture
 def world(app):
-    """On Monday 9 March 2026 (Asia/Shanghai):
-
-    unit U-A1 (city CA): A1 checked (scanned) · A2 checked at 23:59:59, not scanned, 2
-    failures · A3 checked at 00:00:00 on Tuesday (so missed Monday) · A4 checked at 20:00,
-    synced Tuesday 08:00 (late) · A5 idle, checked · A6 suspended, checked (not due) ·
-    A7 excused · A8 only an office check (missed). → due 6, checked 4, late 1, excused 1.
-    unit U-K1 (county under CA): K1 checked, K2 sealed and not checked → due 2, checked 1.
-    unit U-B1 (city CB): B1 not checked → due 1, checked 0.
-    unit U-M1 (city CM, directly under the province, nominally under CA): M1 checked.
-    """
-    w = make_world()
-    ua, insp = w["unit_a"], w["insp_a"]
-    s = {code: make_site(ua, code) for code in ("A1", "A2", "A3", "A4", "A8")}
-    s["A5"] = make_site(ua, "A5", status="idle", leased=False, year_built=1975)
-    s["A6"] = make_site(ua, "A6", status="suspended")
-    s["A7"] = make_site(ua, "A7", leased=True, crowded=True)
-    s["K1"] = make_site(w["unit_county"], "K1", leased=True)
-    s["K2"] = make_site(w["unit_county"], "K2", status="sealed", year_built=1970)
-    s["B1"] = make_site(w["unit_b"], "B1")
-    s["M1"] = make_site(w["unit_m"], "M1")
-    add_inspection(s["A1"], insp, local(2026, 3, 9, 10))
-    add_inspection(s["A2"], insp, local(2026, 3, 9, 23, 59, 59), scanned=False, failures=2,
-                   received_at=local(2026, 3, 9, 23, 59, 59))
-    add_inspection(s["A3"], insp, local(2026, 3, 10, 0, 0, 0))
-    add_inspection(s["A4"], insp, local(2026, 3, 9, 20), received_at=local(2026, 3, 10, 8),
-                   device_id="phone-2")
-    add_inspection(s["A5"], insp, local(2026, 3, 9, 11))
-    add_inspection(s["A6"], insp, local(2026, 3, 9, 11))
-    add_inspection(s["A8"], w["sup_a"], local(2026, 3, 9, 15), kind="office",
-                   device_id="office-phone")
-    add_inspection(s["K1"], w["insp_k"], local(2026, 3, 9, 9))
-    add_inspection(s["M1"], w["insp_m"], local(2026, 3, 9, 9))
-    db.session.add(SiteExcuse(site=s["A7"], day=MONDAY, reason="停电检修",
-                              excused_by_id=w["manager_a"].id))
-    db.session.commit()
-    with time_machine.travel(local(2026, 3, 10, 12), tick=False):
-        yield {**w, "sites": s}
+    with time_machine.travel(NOW, tick=False):
+        yield build_world()
 
 
 def counts(result):
@@ -107,7 +77,9 @@ def test_rate_and_children(world):
     assert rows == {"CA": (8, 5), "CB": (1, 0), "CM": (1, 1), "U-P1": (0, 0)}
     city = day_completion(world["city_a"], MONDAY)
     assert {r.org.code: (r.tally.due, r.tally.checked) for r in city.children} == {
-        "CA-K": (2, 1), "U-A1": (6, 4)}
+        "CA-K": (2, 1),
+        "U-A1": (6, 4),
+    }
     assert not city.sites  # sites are listed for operating units only
 
 
@@ -115,8 +87,14 @@ def test_unit_site_rows(world):
     result = day_completion(world["unit_a"], MONDAY)
     rows = {row.site.code: row for row in result.sites}
     assert {code: row.state for code, row in rows.items()} == {
-        "A1": "checked", "A2": "checked", "A3": "missed", "A4": "late", "A5": "checked",
-        "A6": "not_due", "A7": "excused", "A8": "missed",
+        "A1": "checked",
+        "A2": "checked",
+        "A3": "missed",
+        "A4": "late",
+        "A5": "checked",
+        "A6": "not_due",
+        "A7": "excused",
+        "A8": "missed",
     }
     a2 = rows["A2"]
     assert (a2.scanned, a2.failures, a2.inspector) == (False, 2, "张三")
@@ -142,8 +120,12 @@ def test_provisional_today_only(world):
 def test_late_sync_moves_site_from_missed_to_checked_late(world):
     before = day_completion(world["unit_b"], TUESDAY)
     assert counts(before) == (1, 0, 1, 0, 0)
-    add_inspection(world["sites"]["B1"], world["insp_b"], local(2026, 3, 9, 21),
-                   received_at=local(2026, 3, 10, 11))
+    add_inspection(
+        world["sites"]["B1"],
+        world["insp_b"],
+        local(2026, 3, 9, 21),
+        received_at=local(2026, 3, 10, 11),
+    )
     db.session.commit()
     after = day_completion(world["unit_b"], MONDAY)
     assert counts(after) == (1, 1, 0, 1, 0)
@@ -167,7 +149,11 @@ def test_rankings_by_missed_site_days(world):
     # Sunday 8 March: only in-use sites due (U-A1 6, U-K1 1, U-B1 1, U-M1 1), none checked.
     ranks = missed_rankings(world["province"], MONDAY, days=2)
     assert [(r.org.code, r.missed) for r in ranks["units"]] == [
-        ("U-A1", 8), ("U-B1", 2), ("U-K1", 2), ("U-M1", 1)]
+        ("U-A1", 8),
+        ("U-B1", 2),
+        ("U-K1", 2),
+        ("U-M1", 1),
+    ]
     assert [(r.org.code, r.missed) for r in ranks["cities"]] == [("CA", 10), ("CB", 2), ("CM", 1)]
 
 
@@ -194,8 +180,12 @@ def test_month_coverage(world):
     # 1–10 March: U-A1..U-M1 in-use sites due every day; idle/sealed on Mondays 2 and 9.
     figures = month_coverage(world["city_a"], date(2026, 3, 9), date(2026, 3, 10))
     # Monday due 8 / checked 5; Tuesday due 7 (A1-A4, A7, A8, K1) / checked 1 (A3).
-    assert figures == {"site_days_due": 15, "site_days_checked": 6,
-                       "compliance_rate": round(6 / 15, 4), "sites_with_checks": 7}
+    assert figures == {
+        "site_days_due": 15,
+        "site_days_checked": 6,
+        "compliance_rate": round(6 / 15, 4),
+        "sites_with_checks": 7,
+    }
 
 
 def test_excuse_site(world):
@@ -209,3 +199,70 @@ def test_excuse_site(world):
         excuse_site(world["manager_a"], world["sites"]["A2"], TUESDAY, "   ")
     with pytest.raises(ExcuseRefused):
         excuse_site(world["manager_a"], world["sites"]["A2"], date(2026, 3, 20), "later")
+
+
+# --- the dashboard pages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "query", "status"),
+    [
+        ("sup_a", "", 200),
+        ("sup_a", "org=U-A1", 200),
+        ("sup_a", "org=CB", 404),
+        ("sup_a", "org=CM", 404),  # nominally under CA, not in its scope
+        ("sup_a", "org=JL", 404),
+        ("manager_a", "org=U-K1", 404),
+        ("manager_a", "", 200),
+        ("prov", "org=CM", 200),
+        ("insp_a", "", 403),  # inspectors use the phone app
+        ("sup_a", "date=2026-02-30", 400),
+    ],
+)
+def test_dashboard_scope(client, world, username, query, status):
+    log_in(client, username)
+    assert client.get(f"/dashboard/?{query}").status_code == status
+
+
+def test_dashboard_unit_page_shows_what_happened(client, world):
+    log_in(client, "sup_a")
+    html = client.get("/dashboard/?org=U-A1&date=2026-03-09&lang=zh").get_data(as_text=True)
+    assert "未扫码" in html and "2 项不合格" in html  # A2
+    assert "检查时间 03-09 20:00，同步时间 03-10 08:00（当日结束后）" in html  # A4, late
+    assert "免检原因：停电检修" in html  # A7
+    assert html.count('class="state state-missed"') == 2  # A3 and A8
+    html = client.get("/dashboard/?date=2026-03-10&lang=zh").get_data(as_text=True)
+    assert "今日数据为临时数据" in html
+
+
+@pytest.mark.parametrize(
+    ("username", "site", "status", "excused"),
+    [
+        ("manager_a", "A3", 302, True),
+        ("sup_a", "A3", 302, True),
+        ("sup_b", "A3", 404, False),
+        ("manager_a", "K1", 404, False),
+        ("insp_a", "A3", 403, False),
+    ],
+)
+def test_excuse_page(client, world, username, site, status, excused):
+    token = log_in(client, username)
+    reply = client.post(
+        "/dashboard/excuse",
+        data={"site": site, "date": "2026-03-10", "reason": "停业装修", "csrf_token": token},
+    )
+    assert reply.status_code == status
+    found = db.session.execute(
+        db.select(SiteExcuse).where(
+            SiteExcuse.site_id == world["sites"][site].id, SiteExcuse.day == TUESDAY
+        )
+    ).scalar_one_or_none()
+    assert (found is not None) == excused
+
+
+def test_excuse_needs_csrf(client, world):
+    log_in(client, "manager_a")
+    reply = client.post(
+        "/dashboard/excuse", data={"site": "A3", "date": "2026-03-10", "reason": "x"}
+    )
+    assert reply.status_code == 400

@@ -33,10 +33,18 @@ class CompletionQuerySchema(Schema):
 
 class _TallyFields(Schema):
     sites_total = fields.Integer(metadata={"description": "All sites, due that day or not"})
-    sites_due = fields.Integer(metadata={"description": "Sites due (not suspended, not excused, "
-                                         "idle/sealed only on their interval day)"})
-    sites_checked = fields.Integer(metadata={"description": "Due sites with a self-check that "
-                                             "counts for the day (late syncs included)"})
+    sites_due = fields.Integer(
+        metadata={
+            "description": "Sites due (not suspended, not excused, "
+            "idle/sealed only on their interval day)"
+        }
+    )
+    sites_checked = fields.Integer(
+        metadata={
+            "description": "Due sites with a self-check that "
+            "counts for the day (late syncs included)"
+        }
+    )
     sites_missed = fields.Integer()
     sites_late = fields.Integer(metadata={"description": "Checked, but synced after the day ended"})
     sites_excused = fields.Integer()
@@ -57,7 +65,9 @@ class SiteDaySchema(Schema):
     name = fields.String()
     status = fields.String()
     state = fields.String(
-        metadata={"description": "checked | late (checked, synced late) | missed | excused | not_due"}
+        metadata={
+            "description": "checked | late (checked, synced late) | missed | excused | not_due"
+        }
     )
     due = fields.Boolean()
     checked = fields.Boolean()
@@ -65,8 +75,12 @@ class SiteDaySchema(Schema):
     excused = fields.Boolean()
     excuse_reason = fields.String(allow_none=True)
     checks = fields.Integer(metadata={"description": "Self-checks that count for the day"})
-    inspected_at = fields.DateTime(allow_none=True, metadata={"description": "The day's latest check"})
-    received_at = fields.DateTime(allow_none=True, metadata={"description": "When it reached the server"})
+    inspected_at = fields.DateTime(
+        allow_none=True, metadata={"description": "The day's latest check"}
+    )
+    received_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When it reached the server"}
+    )
     inspector = fields.String(allow_none=True)
     scanned = fields.Boolean(allow_none=True, metadata={"description": "QR scanned on site"})
     failures = fields.Integer(allow_none=True)
@@ -74,7 +88,9 @@ class SiteDaySchema(Schema):
         allow_none=True, metadata={"description": "Latest self-check up to the end of the day"}
     )
     last_inspector = fields.String(allow_none=True)
-    last_sync_at = fields.DateTime(allow_none=True, metadata={"description": "Latest sync of any check"})
+    last_sync_at = fields.DateTime(
+        allow_none=True, metadata={"description": "Latest sync of any check"}
+    )
 
 
 class DeviceSchema(Schema):
@@ -93,7 +109,8 @@ class CompletionSchema(_TallyFields):
     filters = fields.List(fields.String())
     children = fields.List(fields.Nested(ChildSchema))
     sites = fields.List(
-        fields.Nested(SiteDaySchema), metadata={"description": "Listed when org is an operating unit"}
+        fields.Nested(SiteDaySchema),
+        metadata={"description": "Listed when org is an operating unit"},
     )
     devices = fields.List(
         fields.Nested(DeviceSchema), metadata={"description": "Phones of an operating unit"}

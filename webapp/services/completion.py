@@ -200,14 +200,16 @@ def _day_checks(day: date):
     )
 
 
-def unit_tallies(org: Organisation, day: date, filters: SiteFilters = NO_FILTERS) -> dict[int, Tally]:
+def unit_tallies(
+    org: Organisation, day: date, filters: SiteFilters = NO_FILTERS
+) -> dict[int, Tally]:
     """Tally per operating unit (``Site.unit_id``) under ``org`` for ``day``: one query."""
     checks = _day_checks(day)
     _, day_end = day_bounds(day)
     due = due_site_condition(day)
-    excused = select(SiteExcuse.id).where(
-        SiteExcuse.site_id == Site.id, SiteExcuse.day == day
-    ).exists()
+    excused = (
+        select(SiteExcuse.id).where(SiteExcuse.site_id == Site.id, SiteExcuse.day == day).exists()
+    )
     checked = and_(due, checks.c.site_id.is_not(None))
     query = (
         select(
@@ -225,7 +227,9 @@ def unit_tallies(org: Organisation, day: date, filters: SiteFilters = NO_FILTERS
         .group_by(Site.unit_id)
     )
     return {
-        unit_id: Tally(total, int(due_n or 0), int(checked_n or 0), int(late or 0), int(exc or 0), last)
+        unit_id: Tally(
+            total, int(due_n or 0), int(checked_n or 0), int(late or 0), int(exc or 0), last
+        )
         for unit_id, total, due_n, checked_n, late, exc, last in db.session.execute(query)
     }
 
@@ -385,12 +389,16 @@ def daily_unit_counts(
         .group_by(Site.unit_id, Site.status, SiteExcuse.day)
     ):
         excused[unit_id, status, day] = count
-    not_excused = ~select(SiteExcuse.id).where(
-        SiteExcuse.site_id == Inspection.site_id, SiteExcuse.day == Inspection.day
-    ).exists()
+    not_excused = (
+        ~select(SiteExcuse.id)
+        .where(SiteExcuse.site_id == Inspection.site_id, SiteExcuse.day == Inspection.day)
+        .exists()
+    )
     checked: dict[tuple[int, str, date], int] = {}
     for unit_id, status, day, count in db.session.execute(
-        select(Site.unit_id, Site.status, Inspection.day, func.count(func.distinct(Inspection.site_id)))
+        select(
+            Site.unit_id, Site.status, Inspection.day, func.count(func.distinct(Inspection.site_id))
+        )
         .join(Site, Inspection.site_id == Site.id)
         .join(Organisation, Site.unit_id == Organisation.id)
         .where(
@@ -429,14 +437,20 @@ class HeatRow:
 
 
 def org_heatmap(
-    org: Organisation, last: date, filters: SiteFilters = NO_FILTERS, days: int = HEATMAP_DAYS
+    org: Organisation,
+    last: date,
+    filters: SiteFilters = NO_FILTERS,
+    days: int = HEATMAP_DAYS,
+    counts: dict[int, dict[date, Tally]] | None = None,
 ) -> tuple[list[date], list[HeatRow]]:
-    """Daily completion rate of each child of ``org`` over ``days`` days ending ``last``."""
+    """Daily completion rate of each child of ``org`` over ``days`` days ending ``last``
+    (``counts``: ``daily_unit_counts`` of the same period, when already computed)."""
     first = last - timedelta(days=days - 1)
     orgs = subtree_orgs(org)
     by_id = {o.id: o for o in orgs}
     child_of = _child_of(org, by_id)
-    counts = daily_unit_counts(org, first, last, filters)
+    if counts is None:
+        counts = daily_unit_counts(org, first, last, filters)
     dates = [first + timedelta(days=n) for n in range(days)]
     per_child: dict[int, dict[date, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for unit_id, per_day in counts.items():
@@ -536,15 +550,20 @@ class RankRow:
 
 
 def missed_rankings(
-    org: Organisation, last: date, filters: SiteFilters = NO_FILTERS, days: int = HEATMAP_DAYS,
+    org: Organisation,
+    last: date,
+    filters: SiteFilters = NO_FILTERS,
+    days: int = HEATMAP_DAYS,
     limit: int = 10,
+    counts: dict[int, dict[date, Tally]] | None = None,
 ) -> dict[str, list[RankRow]]:
     """Units and city-level offices under ``org`` ranked by missed site-days over ``days``
     days ending ``last`` (most missed first): ``{"units": [...], "cities": [...]}``."""
     first = last - timedelta(days=days - 1)
     orgs = subtree_orgs(org)
     by_id = {o.id: o for o in orgs}
-    counts = daily_unit_counts(org, first, last, filters)
+    if counts is None:
+        counts = daily_unit_counts(org, first, last, filters)
     units: list[RankRow] = []
     cities: dict[int, RankRow] = {}
     city_by_code = {o.code: o for o in orgs if o.org_kind is OrgKind.CITY}
@@ -553,7 +572,9 @@ def missed_rankings(
         checked = sum(t.checked for t in per_day.values())
         unit = by_id[unit_id]
         units.append(RankRow(unit, due, checked))
-        city = next((city_by_code[c] for c in unit.path.strip("/").split("/") if c in city_by_code), None)
+        city = next(
+            (city_by_code[c] for c in unit.path.strip("/").split("/") if c in city_by_code), None
+        )
         if city is not None:
             row = cities.setdefault(city.id, RankRow(city, 0, 0))
             row.due += due

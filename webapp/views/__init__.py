@@ -11,3 +11,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     for area in (sites, users, orgs, checklists, qr):
         app.register_blueprint(area.bp)
+    from webapp.views import dashboard, reports
+
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(reports.bp)

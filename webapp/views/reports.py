@@ -1,0 +1,188 @@
+"""Monthly report pages: a city-level office fills in, reviews and submits its report; the
+province sees every office's status (on time, late, missing, countdown) and the totals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp import days
+from webapp.auth import manager_required
+from webapp.labels import label
+from webapp.models import MonthlyReport, Organisation, OrgKind
+from webapp.scope import OutOfScope, can_submit_report, get_org
+from webapp.services import reports as svc
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _org(code: str | None) -> Organisation:
+    user = current_user._get_current_object()
+    if not code:
+        return user.org
+    try:
+        return get_org(user, code)
+    except (LookupError, OutOfScope):
+        abort(404)
+
+
+def _month(text: str | None) -> date:
+    """``YYYY-MM``, default: last month (the one whose report is due now)."""
+    if not text:
+        return svc.previous_month(days.today())
+    try:
+        return svc.parse_month(text)
+    except ValueError:
+        abort(400, description=_("Months are written YYYY-MM, e.g. 2026-03."))
+
+
+def _version(org: Organisation, month: date, number: str | None) -> MonthlyReport | None:
+    found = svc.versions(org, month)
+    if not number:
+        return found[0] if found else None
+    for report in found:
+        if str(report.version) == number:
+            return report
+    abort(404)
+
+
+@bp.route("/")
+@manager_required
+def index():
+    org = _org(request.args.get("org"))
+    month = _month(request.args.get("month"))
+    nav = {
+        "prev": svc.previous_month(month).strftime("%Y-%m"),
+        "next": svc.next_month(month).strftime("%Y-%m"),
+        "has_next": svc.next_month(month) <= days.today().replace(day=1),
+    }
+    if org.org_kind is not OrgKind.CITY:
+        rows, total = svc.province_overview(org, month)
+        return render_template(
+            "reports/overview.html",
+            org=org,
+            month=month,
+            rows=rows,
+            total=total,
+            nav=nav,
+            kind_label=label(org.kind),
+            **figure_labels(),
+        )
+    report = _version(org, month, request.args.get("version"))
+    figures = report.figures if report is not None and report.is_submitted else None
+    return render_template(
+        "reports/report.html",
+        org=org,
+        month=month,
+        nav=nav,
+        report=report,
+        versions=svc.versions(org, month),
+        status=svc.submission_status(org, month),
+        figures=figures or svc.compute_figures(org, month),
+        frozen=figures is not None,
+        differences=svc.differences(report) if figures else [],
+        may_edit=can_submit_report(current_user, org)
+        and (report is None or not report.is_submitted)
+        and report is svc.latest(org, month),
+        may_correct=can_submit_report(current_user, org)
+        and report is not None
+        and report.is_submitted
+        and report.version == svc.latest(org, month).version,
+        month_over=month < days.today().replace(day=1),
+        manual=(report.manual if report else {}) or {},
+        fields=svc.MANUAL_FIELDS,
+        titles=svc.SECTION_TITLES,
+        figure_label=svc.figure_label,
+        **figure_labels(),
+    )
+
+
+def figure_labels() -> dict:
+    """Labels the figure tables need: sections A, B, E, hazard sources, categories."""
+    from webapp.extensions import db
+    from webapp.models import ChecklistCategory
+
+    english = str(get_locale() or "zh").startswith("en")
+    categories = {
+        c.code: (c.name_en if english else c.name_zh)
+        for c in db.session.execute(db.select(ChecklistCategory)).scalars()
+    }
+    return {
+        "a_labels": svc.A_LABELS,
+        "b_labels": svc.b_labels(),
+        "e_labels": svc.E_LABELS,
+        "source_labels": {
+            "self": _("Unit self-check"),
+            "office": _("Office inspection"),
+            "covert": _("Covert check"),
+        },
+        "category_names": categories,
+    }
+
+
+@bp.route("/save", methods=["POST"])
+@manager_required
+def save():
+    """Save the hand-filled sections, and submit when the submit button was pressed."""
+    org = _org(request.form.get("org"))
+    month = _month(request.form.get("month"))
+    if not can_submit_report(current_user, org):
+        abort(403)
+    values = {spec.key: request.form.get(spec.key, "") for spec in svc.MANUAL_FIELDS}
+    try:
+        if request.form.get("action") == "submit":
+            svc.submit(current_user, org, month, values)
+            flash(_("The report was submitted to the province. Its figures are now frozen."), "ok")
+        else:
+            svc.save_draft(current_user, org, month, values)
+            flash(_("Draft saved."), "ok")
+    except svc.ReportRefused as refused:
+        flash(str(refused), "error")
+    return redirect(url_for("reports.index", org=org.code, month=month.strftime("%Y-%m")))
+
+
+@bp.route("/correct", methods=["POST"])
+@manager_required
+def correct():
+    org = _org(request.form.get("org"))
+    month = _month(request.form.get("month"))
+    if not can_submit_report(current_user, org):
+        abort(403)
+    try:
+        draft = svc.start_correction(current_user, org, month, request.form.get("note", ""))
+    except svc.ReportRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(_("Version %(n)d started: correct it and submit it again.", n=draft.version), "ok")
+    return redirect(url_for("reports.index", org=org.code, month=month.strftime("%Y-%m")))
+
+
+@bp.route("/export.<any(xlsx, pdf):fmt>")
+@manager_required
+def export(fmt: str):
+    """The report (a version, default the newest) or the province overview as XLSX or PDF."""
+    from webapp.services import report_export
+
+    org = _org(request.args.get("org"))
+    month = _month(request.args.get("month"))
+    name = f"{org.code}-{month.strftime('%Y-%m')}"
+    if org.org_kind is OrgKind.CITY:
+        report = _version(org, month, request.args.get("version"))
+        document = report_export.office_document(org, month, report)
+        if report is not None:
+            name += f"-v{report.version}"
+    else:
+        document = report_export.overview_document(org, month)
+    if fmt == "xlsx":
+        data, mimetype = report_export.to_xlsx(document), report_export.XLSX_MIMETYPE
+    else:
+        data, mimetype = report_export.to_pdf(document), "application/pdf"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="report-{name}.{fmt}"'},
+    )
