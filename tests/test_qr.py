@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -452,3 +454,104 @@ def test_check_a_label(app, client, tree, manager, which, status, text):
     assert text in html
     if which == "theirs":
         assert theirs.name not in html
+
+
+# --- the verdict at sync, through the real endpoint ---------------------------------------
+
+SCANNED_AT = datetime.fromisoformat("2026-11-30T08:04:40+08:00")  # as in sync_batch_valid.json
+
+
+@pytest.fixture
+def world(app):
+    from tests.contract.world import NOW, build_world
+
+    with time_machine.travel(NOW, tick=True):
+        yield build_world()
+
+
+@pytest.mark.parametrize(
+    "token, rotated_before_scan, scanned_at, scanned",
+    [
+        ("current", timedelta(hours=2), SCANNED_AT, True),
+        ("current", None, SCANNED_AT, True),
+        ("current", None, None, True),  # no scan time: the start of the check counts
+        ("old", timedelta(hours=23), SCANNED_AT, True),  # old label, within the grace period
+        ("old", timedelta(hours=25), SCANNED_AT, False),  # old label, after the grace period
+        ("old", timedelta(hours=23), SCANNED_AT + timedelta(hours=2), False),
+        ("wrong", None, SCANNED_AT, False),
+        ("wrong", timedelta(hours=1), SCANNED_AT, False),
+        ("missing", None, None, False),
+    ],
+)
+def test_sync_records_the_scan_verdict(
+    client, world, token, rotated_before_scan, scanned_at, scanned
+):
+    """POST /api/v1/sync/inspections with scan {token, scanned_at}, then Inspection.scanned:
+    accepted and counted either way, scanned only with proof."""
+    from tests.contract.world import log_in as log_in_api
+    from tests.contract.world import valid_batch
+    from webapp.models import Inspection
+
+    site = world["site"]
+    old = site.qr_token
+    if rotated_before_scan is not None:
+        with time_machine.travel(SCANNED_AT - rotated_before_scan, tick=False):
+            qr.rotate_site_token(world["site"], world["manager"], "label copied")
+    record = valid_batch(world["template"].id)["inspections"][0]
+    value = {"current": site.qr_token, "old": old, "wrong": "w" * 22}.get(token)
+    if value is None:
+        record.pop("scan")
+    else:
+        record["scan"] = {"token": value, "scanned_at": scanned_at and scanned_at.isoformat()}
+    headers = log_in_api(client, "ct-inspector")
+    batch = {
+        "device_id": "phone-1",
+        "device_time": datetime.now(UTC).isoformat(),
+        "inspections": [record],
+    }
+    reply = client.post("/api/v1/sync/inspections", json=batch, headers=headers)
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["results"][0]["status"] == "created"
+    db.session.expire_all()
+    stored = db.session.get(Inspection, record["id"])
+    assert stored.scanned is scanned
+    assert stored.site_id == site.id  # counted for the site whether or not it was scanned
+
+
+def test_rotation_through_the_page_invalidates_the_old_label_at_sync(client, world):
+    """A manager replaces the label; a day and more later the old label proves nothing."""
+    from tests.contract.world import NOW, valid_batch
+    from tests.contract.world import log_in as log_in_api
+    from webapp.models import Inspection
+
+    site = world["site"]
+    old = site.qr_token
+    headers = log_in_api(client, "ct-manager")
+    page = f"/manage/qr/sites/{site.code}/rotate"
+    reply = client.post(page, data={"csrf_token": headers["X-CSRF-Token"], "confirm": "y"})
+    assert reply.status_code == 302
+    db.session.expire_all()
+    new = db.session.get(Site, site.id).qr_token
+    assert new != old
+
+    later = NOW + timedelta(hours=25)  # past the 24 h grace period
+    batch = valid_batch(world["template"].id)
+    records = []
+    for token in (old, new):
+        record = copy.deepcopy(batch["inspections"][0])
+        record["id"] = str(uuid.uuid4())
+        record["started_at"] = later.isoformat()
+        record["finished_at"] = (later + timedelta(minutes=15)).isoformat()
+        record["scan"] = {"token": token, "scanned_at": later.isoformat()}
+        records.append(record)
+    with time_machine.travel(later + timedelta(minutes=20), tick=False):
+        inspector = log_in_api(client, "ct-inspector")
+        body = {
+            "device_id": "phone-1",
+            "device_time": datetime.now(UTC).isoformat(),
+            "inspections": records,
+        }
+        reply = client.post("/api/v1/sync/inspections", json=body, headers=inspector)
+    assert [r["status"] for r in reply.get_json()["results"]] == ["created", "created"]
+    assert db.session.get(Inspection, records[0]["id"]).scanned is False
+    assert db.session.get(Inspection, records[1]["id"]).scanned is True
