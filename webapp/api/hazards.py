@@ -28,7 +28,9 @@ from webapp.services.hazards import (
     record_event_batch,
 )
 
-bp = Blueprint("hazards", __name__, url_prefix="/api/v1", description="Hazards and their history")
+bp = Blueprint(
+    "hazards_api", __name__, url_prefix="/api/v1", description="Hazards and their history"
+)
 
 UUID = validate.Regexp(r"^[0-9a-fA-F-]{36}$", error="Not a UUID.")
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Not a SHA-256 (64 lowercase hex digits).")

@@ -226,6 +226,9 @@ class HazardEvent(db.Model):
 
     hazard: Mapped[Hazard] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    photo_refs: Mapped[list[HazardPhoto]] = relationship(
+        back_populates="event", cascade="save-update, merge"
+    )
 
     def canonical(self) -> bytes:
         """The bytes the hash covers: every column but ``id`` and ``hash``, in a fixed form."""
@@ -251,6 +254,20 @@ class HazardEvent(db.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
+
+
+class HazardPhoto(db.Model):
+    """A photo an event references (indexed, so who may see a photo is one query); the
+    photo itself may arrive later through PUT /api/v1/photos/<sha256>."""
+
+    __tablename__ = "hazard_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("hazard_events.id"), index=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+
+    event: Mapped[HazardEvent] = relationship(back_populates="photo_refs")
 
 
 GENESIS_HASH = "0" * 64

@@ -29,6 +29,7 @@ from webapp.models import (
     EventType,
     Hazard,
     HazardEvent,
+    HazardPhoto,
     HazardSource,
     HazardStatus,
     Inspection,
@@ -41,7 +42,7 @@ from webapp.models import (
 )
 from webapp.models.hazards import GENESIS_HASH, RectifyMode
 from webapp.models.templates import Grade
-from webapp.scope import OutOfScope, can_see_site, scoped_hazards
+from webapp.scope import OutOfScope, can_see_site, scoped_hazards, scoped_sites
 
 S = HazardStatus
 
@@ -137,6 +138,17 @@ def get_hazard(user: User, hazard_id: int) -> Hazard:
     if not can_see_site(user, hazard.site):
         raise OutOfScope(hazard_id)
     return hazard
+
+
+def photo_visible_through_hazards(user: User, sha256: str) -> bool:
+    """True when a hazard event at a site in the user's scope references the photo."""
+    return db.session.scalar(
+        select(HazardPhoto.id)
+        .join(Hazard, Hazard.id == HazardPhoto.hazard_id)
+        .where(HazardPhoto.sha256 == sha256,
+               Hazard.site_id.in_(scoped_sites(user).with_only_columns(Site.id)))
+        .limit(1)
+    ) is not None
 
 
 def overdue_condition(day: date):
@@ -884,6 +896,8 @@ class _Chain:
         )
         event.hash = event.compute_hash()
         event.hazard = hazard
+        event.photo_refs = [HazardPhoto(hazard_id=hazard.id, sha256=sha)
+                            for sha in dict.fromkeys(event.photos)]
         db.session.add(event)
         self._heads[hazard.site_id] = (event.seq, event.hash)
         return event

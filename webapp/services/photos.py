@@ -25,6 +25,7 @@ from webapp.extensions import db
 from webapp.models import Inspection, InspectionPhoto, Photo, Site, User
 from webapp.scope import scoped_sites
 from webapp.services.dialect import insert_ignoring_duplicates
+from webapp.services.hazards import photo_visible_through_hazards
 from webapp.services.inspection_records import SHA256_RE
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,6 @@ def visible_photo(user: User, sha256: str) -> Photo:
         )
         .limit(1)
     )
-    if referenced_in_scope is None:
+    if referenced_in_scope is None and not photo_visible_through_hazards(user, sha256):
         raise LookupError(sha256)
     return photo

@@ -15,3 +15,6 @@ def register_views(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
+    from webapp.views import hazards
+
+    app.register_blueprint(hazards.bp)
