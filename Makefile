@@ -18,6 +18,9 @@ $(BIN)/activate: pyproject.toml
 	touch $(BIN)/activate
 
 install: $(BIN)/activate
+	@# QR labels embed a CJK font (webapp/qr_labels.py); installed only when missing.
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei; fi
 	$(BIN)/python -m webapp.translations.build
 
 run: install

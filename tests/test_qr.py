@@ -54,6 +54,24 @@ def test_site_url_format(app, tree, base, expected):
     assert qr.site_url(site) == expected.format(token=site.qr_token)
 
 
+def test_public_base_url_comes_from_the_environment(monkeypatch, tmp_path):
+    """Operators set SHELTER_PUBLIC_BASE_URL (README); the labels must carry it."""
+    from webapp import create_app
+
+    monkeypatch.setenv("SHELTER_PUBLIC_BASE_URL", "https://rf.example.gov.cn")
+    monkeypatch.setenv("SHELTER_QR_ROTATION_GRACE_HOURS", "48")
+    url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    app = create_app({"SHELTER_DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": url})
+    assert app.config["SHELTER_PUBLIC_BASE_URL"] == "https://rf.example.gov.cn"
+    assert app.config["SHELTER_QR_ROTATION_GRACE_HOURS"] == 48
+    with app.app_context():
+        assert qr.site_url(Site(code="CC-1", qr_token="t" * 22)).startswith(
+            "https://rf.example.gov.cn/s/CC-1?k="
+        )
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_default_token_is_128_random_bits(app, tree):
     tokens = {make_site(tree["unit_a"]).qr_token for _ in range(20)}
     assert len(tokens) == 20

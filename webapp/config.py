@@ -5,6 +5,7 @@ Every setting is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -50,7 +51,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     """Fill ``app.config``: defaults, then ``SHELTER_*`` from the environment, then overrides."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(f"SHELTER_{key}", value)
-    app.config.from_prefixed_env("SHELTER", loads=_loads_keep_strings)
+    # Under their full names: Flask's from_prefixed_env would drop the SHELTER_ prefix, so
+    # SHELTER_DATABASE_URL would land in config["DATABASE_URL"] and never be read.
+    for key in sorted(os.environ):
+        if key.startswith("SHELTER_"):
+            app.config[key] = _loads_keep_strings(os.environ[key])
     if overrides:
         app.config.update(overrides)
     _derive(app)
