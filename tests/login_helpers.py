@@ -22,8 +22,12 @@ def _password_hash() -> str:
 def account(org: Organisation, role: Role, username: str, **fields) -> User:
     """An account whose password is PASSWORD, without paying for a fresh hash each time."""
     user = User(
-        username=username, display_name=fields.pop("display_name", username), org=org,
-        role=str(role), password_hash=_password_hash(), **fields,
+        username=username,
+        display_name=fields.pop("display_name", username),
+        org=org,
+        role=str(role),
+        password_hash=_password_hash(),
+        **fields,
     )
     db.session.add(user)
     db.session.flush()

@@ -63,7 +63,8 @@ def test_login_lands_by_role(client, tree, username, landing):
 def test_login_follows_only_same_site_next(client, tree, next_url, expected):
     token = page_token(client.get("/login").get_data(as_text=True))
     reply = client.post(
-        "/login", query_string={"next": next_url},
+        "/login",
+        query_string={"next": next_url},
         data={"username": "admin", "password": PASSWORD, "csrf_token": token},
     )
     assert reply.headers["Location"] == expected
@@ -220,7 +221,8 @@ def test_api_logout_needs_the_csrf_header(client, tree):
 
 def test_api_session_messages_follow_the_language(client, tree):
     reply = client.post(
-        "/api/v1/session", json={"username": "boss", "password": "nope"},
+        "/api/v1/session",
+        json={"username": "boss", "password": "nope"},
         headers={"Accept-Language": "en"},
     )
     assert reply.get_json()["message"] == "Wrong username or password."
@@ -237,7 +239,8 @@ def test_rate_limit_per_account(app, client, tree):
     assert blocked.status_code == 429
     assert "登录尝试过多" in blocked.get_data(as_text=True)
     api = client.post(
-        "/api/v1/session", json={"username": "ADMIN", "password": PASSWORD},
+        "/api/v1/session",
+        json={"username": "ADMIN", "password": PASSWORD},
         headers={"Accept-Language": "en"},
     )
     assert api.status_code == 429
@@ -257,9 +260,12 @@ def test_rate_limit_per_address(app, tree):
     assert "登录尝试过多" in blocked.get_json()["message"]
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"
-    assert elsewhere.post(
-        "/api/v1/session", json={"username": "boss", "password": PASSWORD}
-    ).status_code == 200
+    assert (
+        elsewhere.post(
+            "/api/v1/session", json={"username": "boss", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
 def test_successful_logins_do_not_count_towards_the_limit(app, tree):

@@ -20,9 +20,19 @@ ITEMS = [
     {"item_id": "EVAC-03", "applies_to": ["park"]},
     {"item_id": "FIRE-02", "applies_to": ["store"]},
     {"item_id": "EVAC-04", "applies_to": ["early"]},
-    {"item_id": "FIRE-03", "applies_to": ["hill"], "seasons": ["forest_fire"], "frequency": "seasonal"},
+    {
+        "item_id": "FIRE-03",
+        "applies_to": ["hill"],
+        "seasons": ["forest_fire"],
+        "frequency": "seasonal",
+    },
     {"item_id": "EVAC-05", "applies_to": ["all"], "seasons": ["flood"], "frequency": "seasonal"},
-    {"item_id": "EVAC-06", "applies_to": ["lowlying"], "seasons": ["flood"], "frequency": "seasonal"},
+    {
+        "item_id": "EVAC-06",
+        "applies_to": ["lowlying"],
+        "seasons": ["flood"],
+        "frequency": "seasonal",
+    },
     {"item_id": "FIRE-04", "applies_to": ["all"], "seasons": ["winter"], "frequency": "seasonal"},
     {"item_id": "FIRE-05", "applies_to": ["all"], "frequency": "monthly"},
     {"item_id": "EVAC-07", "applies_to": ["leased"]},
@@ -76,7 +86,10 @@ def test_items_by_site_tags(unit, fields, expected):
     [
         # Shanghai is UTC+8: the season starts at local midnight, not UTC midnight.
         (datetime(2026, 5, 31, 15, 59, tzinfo=UTC), {"FIRE-03"}),  # 05-31 23:59 local: forest fire
-        (datetime(2026, 5, 31, 16, 0, tzinfo=UTC), {"FIRE-03", "EVAC-05", "EVAC-06"}),  # 06-01 00:00
+        (
+            datetime(2026, 5, 31, 16, 0, tzinfo=UTC),
+            {"FIRE-03", "EVAC-05", "EVAC-06"},
+        ),  # 06-01 00:00
         (datetime(2026, 6, 15, 12, 0, tzinfo=UTC), {"FIRE-03", "EVAC-05", "EVAC-06"}),  # both
         (datetime(2026, 6, 16, 12, 0, tzinfo=UTC), {"EVAC-05", "EVAC-06"}),  # flood only
         (datetime(2026, 9, 30, 15, 59, tzinfo=UTC), {"FIRE-03", "EVAC-05", "EVAC-06"}),

@@ -38,7 +38,9 @@ def test_switch_is_remembered_and_beats_the_browser(client):
     assert "<h1>Log in</h1>" in later
     back = client.get("/login?lang=zh", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<h1>登录</h1>" in back
-    assert "<h1>登录</h1>" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>登录</h1>" in client.get("/login", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
 
 
 def test_unknown_language_in_the_switch_is_ignored(client):
@@ -54,7 +56,9 @@ def test_switch_link_keeps_the_page_and_its_query(app, client):
     log_in(client, "admin")
     html = client.get("/manage/sites/?q=%E4%BA%BA&usage=commercial").get_data(as_text=True)
     assert 'href="/manage/sites/?q=%E4%BA%BA&amp;usage=commercial&amp;lang=en"' in html
-    english = client.get("/manage/sites/?q=%E4%BA%BA&usage=commercial&lang=en").get_data(as_text=True)
+    english = client.get("/manage/sites/?q=%E4%BA%BA&usage=commercial&lang=en").get_data(
+        as_text=True
+    )
     # Enum labels and page text follow the language.
     assert "Commercial" in english and "Sites" in english and "商业</td>" not in english
     chinese = client.get("/manage/sites/?lang=zh").get_data(as_text=True)

@@ -49,9 +49,17 @@ def test_tree_lists_the_subtree_in_order_with_counts(app, tree):
 )
 def test_create_child_org(app, tree, parent, kind, code):
     admin = client_for(app, "admin")
-    reply = admin.post("/manage/orgs/new", data={
-        "parent": parent, "kind": kind, "code": code.lower(), "name": "新机构",
-        "phone": "0431-1234567", "csrf_token": csrf(admin)})
+    reply = admin.post(
+        "/manage/orgs/new",
+        data={
+            "parent": parent,
+            "kind": kind,
+            "code": code.lower(),
+            "name": "新机构",
+            "phone": "0431-1234567",
+            "csrf_token": csrf(admin),
+        },
+    )
     assert reply.status_code == 302
     created = org(code)  # codes are kept in capitals
     assert created.kind == kind and created.parent.code == parent
@@ -61,9 +69,16 @@ def test_create_child_org(app, tree, parent, kind, code):
 
 def test_province_admin_adds_a_city_level_office(app, tree):
     padmin = client_for(app, "padmin")
-    reply = padmin.post("/manage/orgs/new", data={
-        "parent": "JL", "kind": "city", "code": "MHK", "name": "梅河口市人防办",
-        "csrf_token": csrf(padmin)})
+    reply = padmin.post(
+        "/manage/orgs/new",
+        data={
+            "parent": "JL",
+            "kind": "city",
+            "code": "MHK",
+            "name": "梅河口市人防办",
+            "csrf_token": csrf(padmin),
+        },
+    )
     assert reply.status_code == 302 and org("MHK").kind == "city"
 
 
@@ -89,8 +104,13 @@ def test_province_admin_adds_a_city_level_office(app, tree):
 )
 def test_bad_new_org_names_the_field_and_writes_nothing(app, tree, changes, field):
     admin = client_for(app, "admin")
-    form = {"parent": "CA", "kind": "unit", "code": "U-NEW", "name": "新单位",
-            "csrf_token": csrf(admin)}
+    form = {
+        "parent": "CA",
+        "kind": "unit",
+        "code": "U-NEW",
+        "name": "新单位",
+        "csrf_token": csrf(admin),
+    }
     form.update(changes)
     before = db.session.execute(db.select(db.func.count()).select_from(Organisation)).scalar_one()
     reply = admin.post("/manage/orgs/new", data=form)
@@ -102,19 +122,29 @@ def test_bad_new_org_names_the_field_and_writes_nothing(app, tree, changes, fiel
 
 def test_rename_keeps_code_and_path(app, tree):
     padmin = client_for(app, "padmin")
-    reply = padmin.post("/manage/orgs/CA/edit", data={
-        "name": "甲市国防动员办公室", "phone": "", "code": "HACK", "csrf_token": csrf(padmin)})
+    reply = padmin.post(
+        "/manage/orgs/CA/edit",
+        data={
+            "name": "甲市国防动员办公室",
+            "phone": "",
+            "code": "HACK",
+            "csrf_token": csrf(padmin),
+        },
+    )
     assert reply.status_code == 302
     renamed = org("CA")
     assert renamed.name == "甲市国防动员办公室" and renamed.path == "/JL/CA/"
 
 
 @pytest.mark.parametrize(
-    "form, field", [({"name": ""}, "name"), ({"name": "名" * 121}, "name"), ({"phone": "x"}, "phone")]
+    "form, field",
+    [({"name": ""}, "name"), ({"name": "名" * 121}, "name"), ({"phone": "x"}, "phone")],
 )
 def test_bad_rename_writes_nothing(app, tree, form, field):
     padmin = client_for(app, "padmin")
-    reply = padmin.post("/manage/orgs/CA/edit", data={"name": "新名", **form, "csrf_token": csrf(padmin)})
+    reply = padmin.post(
+        "/manage/orgs/CA/edit", data={"name": "新名", **form, "csrf_token": csrf(padmin)}
+    )
     assert reply.status_code == 422
     assert f'class="field invalid" id="field-{field}"' in reply.get_data(as_text=True)
     assert org("CA").name == "甲市人防办"
@@ -140,13 +170,27 @@ def test_deactivate_and_reactivate_an_empty_org(app, tree):
     admin = client_for(app, "admin")
     assert admin.post("/manage/orgs/U-EMPTY/deactivate").status_code == 400  # no token
     assert org("U-EMPTY").active
-    assert admin.post("/manage/orgs/U-EMPTY/deactivate", data={"csrf_token": csrf(admin)}).status_code == 302
+    assert (
+        admin.post("/manage/orgs/U-EMPTY/deactivate", data={"csrf_token": csrf(admin)}).status_code
+        == 302
+    )
     assert not org("U-EMPTY").active
     # A deactivated org takes no new children, and its parent waits for it no longer.
-    refused = admin.post("/manage/orgs/new", data={
-        "parent": "U-EMPTY", "kind": "unit", "code": "X1", "name": "x", "csrf_token": csrf(admin)})
+    refused = admin.post(
+        "/manage/orgs/new",
+        data={
+            "parent": "U-EMPTY",
+            "kind": "unit",
+            "code": "X1",
+            "name": "x",
+            "csrf_token": csrf(admin),
+        },
+    )
     assert refused.status_code == 422
-    assert admin.post("/manage/orgs/U-EMPTY/reactivate", data={"csrf_token": csrf(admin)}).status_code == 302
+    assert (
+        admin.post("/manage/orgs/U-EMPTY/reactivate", data={"csrf_token": csrf(admin)}).status_code
+        == 302
+    )
     assert org("U-EMPTY").active
 
 

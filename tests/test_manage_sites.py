@@ -32,12 +32,25 @@ def admin(app, tree):
 
 def full_form(client, **changes) -> dict:
     form = {
-        "code": "CC-0001", "name": "人民广场地下停车场", "address": "长春市南关区人民大街1号",
-        "unit": "U-A1", "construction_type": "cut_and_cover", "year_built": "1978",
-        "usage": "commercial", "status": "in_use", "leased": "y", "tenant": "某商贸公司",
-        "lease_expires": "2027-06-30", "permit_expires": "2027-12-31", "crowded": "y",
-        "capacity": "800", "hillside": "y", "low_lying": "y", "floor_area": "5200.5",
-        "responsible_person": "王建国", "responsible_phone": "0431-8888 1234",
+        "code": "CC-0001",
+        "name": "人民广场地下停车场",
+        "address": "长春市南关区人民大街1号",
+        "unit": "U-A1",
+        "construction_type": "cut_and_cover",
+        "year_built": "1978",
+        "usage": "commercial",
+        "status": "in_use",
+        "leased": "y",
+        "tenant": "某商贸公司",
+        "lease_expires": "2027-06-30",
+        "permit_expires": "2027-12-31",
+        "crowded": "y",
+        "capacity": "800",
+        "hillside": "y",
+        "low_lying": "y",
+        "floor_area": "5200.5",
+        "responsible_person": "王建国",
+        "responsible_phone": "0431-8888 1234",
         "csrf_token": csrf(client),
     }
     form.update(changes)
@@ -54,7 +67,10 @@ def test_create_site_with_every_field(admin, tree):
     assert reply.status_code == 302 and reply.headers["Location"] == "/manage/sites/CC-0001"
     created = site("CC-0001")
     assert (created.name, created.unit.code, created.construction_type) == (
-        "人民广场地下停车场", "U-A1", "cut_and_cover")
+        "人民广场地下停车场",
+        "U-A1",
+        "cut_and_cover",
+    )
     assert created.year_built == 1978 and created.early_era
     assert created.leased and created.tenant == "某商贸公司"
     assert created.lease_expires == date(2027, 6, 30)
@@ -70,9 +86,21 @@ def test_create_site_with_every_field(admin, tree):
 def test_edit_changes_every_field_but_the_code(admin, tree):
     make_site(tree["unit_a"], code="CC-0002")
     db.session.commit()
-    reply = admin.post("/manage/sites/CC-0002/edit", data=full_form(
-        admin, code="HACKED", unit="U-K1", leased=None, tenant="", crowded=None, capacity="",
-        usage="storage", status="idle", hillside=None))
+    reply = admin.post(
+        "/manage/sites/CC-0002/edit",
+        data=full_form(
+            admin,
+            code="HACKED",
+            unit="U-K1",
+            leased=None,
+            tenant="",
+            crowded=None,
+            capacity="",
+            usage="storage",
+            status="idle",
+            hillside=None,
+        ),
+    )
     assert reply.status_code == 302
     edited = site("CC-0002")
     assert site("HACKED") is None
@@ -127,7 +155,7 @@ def test_bad_input_names_the_field_and_writes_nothing(admin, tree, changes, fiel
     assert reply.status_code == 422
     html = reply.get_data(as_text=True)
     assert f'id="field-{field}"' in html
-    assert f'class="field invalid' in html.split(f'id="field-{field}"')[0].rsplit("<div", 1)[1]
+    assert 'class="field invalid' in html.split(f'id="field-{field}"')[0].rsplit("<div", 1)[1]
     assert site("CC-0001") is None and site(changes.get("code", "CC-0001")) is None
 
 
@@ -143,7 +171,9 @@ def test_duplicate_code_is_refused(admin, tree):
 def test_bad_edit_writes_nothing(admin, tree):
     make_site(tree["unit_a"], code="CC-0004", name="原名")
     db.session.commit()
-    reply = admin.post("/manage/sites/CC-0004/edit", data=full_form(admin, name="新名", capacity="x"))
+    reply = admin.post(
+        "/manage/sites/CC-0004/edit", data=full_form(admin, name="新名", capacity="x")
+    )
     assert reply.status_code == 422
     assert site("CC-0004").name == "原名"
 
@@ -184,10 +214,26 @@ def test_unit_manager_creates_sites_only_at_its_unit(app, tree):
 @pytest.fixture
 def listed(tree):
     make_site(tree["unit_a"], code="L-PARK", name="南湖停车场", usage="parking")
-    make_site(tree["unit_a"], code="L-SHOP", name="重庆路商场", usage="commercial", crowded=True,
-              capacity=500, leased=True, tenant="某公司", address="长春市朝阳区重庆路5号")
-    make_site(tree["unit_county"], code="L-OLD", name="老坑道", year_built=1970,
-              construction_type="hillside_tunnel", usage="idle", status="sealed")
+    make_site(
+        tree["unit_a"],
+        code="L-SHOP",
+        name="重庆路商场",
+        usage="commercial",
+        crowded=True,
+        capacity=500,
+        leased=True,
+        tenant="某公司",
+        address="长春市朝阳区重庆路5号",
+    )
+    make_site(
+        tree["unit_county"],
+        code="L-OLD",
+        name="老坑道",
+        year_built=1970,
+        construction_type="hillside_tunnel",
+        usage="idle",
+        status="sealed",
+    )
     make_site(tree["unit_b"], code="L-AWAY", name="乙市停车场")  # outside city A
     db.session.commit()
 
@@ -241,6 +287,6 @@ def test_list_paginates(admin, tree):
     second = admin.get("/manage/sites/", query_string={"page": 2}).get_data(as_text=True)
     assert ">P-000<" in first and ">P-049<" in first and ">P-050<" not in first
     assert ">P-050<" in second and ">P-059<" in second and ">P-000<" not in second
-    assert "第 1 / 2 页" in first and 'page=2' in first
+    assert "第 1 / 2 页" in first and "page=2" in first
     beyond = admin.get("/manage/sites/", query_string={"page": 9})
     assert beyond.status_code == 200 and "没有符合条件的工程" in beyond.get_data(as_text=True)

@@ -34,9 +34,15 @@ def user(username: str) -> User | None:
 
 
 def new_user_form(client, **changes):
-    form = {"org": "U-A1", "username": "wang.fang", "display_name": "王芳",
-            "phone": "13900000002", "role": "inspector", "password": "a-long-secret",
-            "csrf_token": csrf(client)}
+    form = {
+        "org": "U-A1",
+        "username": "wang.fang",
+        "display_name": "王芳",
+        "phone": "13900000002",
+        "role": "inspector",
+        "password": "a-long-secret",
+        "csrf_token": csrf(client),
+    }
     form.update(changes)
     return form
 
@@ -47,7 +53,11 @@ def test_admin_creates_an_account_that_can_log_in(app, tree):
     assert reply.status_code == 302 and reply.headers["Location"] == "/manage/users/wang.fang"
     created = user("wang.fang")
     assert (created.display_name, created.phone, created.role, created.org.code) == (
-        "王芳", "13900000002", "inspector", "U-A1")
+        "王芳",
+        "13900000002",
+        "inspector",
+        "U-A1",
+    )
     assert log_in(app.test_client(), "wang.fang", "a-long-secret").status_code == 302
 
 
@@ -102,8 +112,15 @@ def test_unit_manager_creates_inspectors_at_its_unit(app, tree):
 
 def test_edit_name_phone_and_role(app, tree):
     admin = client_for(app, "admin")
-    reply = admin.post("/manage/users/li.ming/edit", data={
-        "display_name": "李明明", "phone": "", "role": "unit_manager", "csrf_token": csrf(admin)})
+    reply = admin.post(
+        "/manage/users/li.ming/edit",
+        data={
+            "display_name": "李明明",
+            "phone": "",
+            "role": "unit_manager",
+            "csrf_token": csrf(admin),
+        },
+    )
     assert reply.status_code == 302
     edited = user("li.ming")
     assert (edited.display_name, edited.phone, edited.role) == ("李明明", None, "unit_manager")
@@ -132,8 +149,10 @@ def test_bad_edit_names_the_field_and_writes_nothing(app, tree, changes, field):
 
 def test_unit_manager_cannot_promote(app, tree):
     boss = client_for(app, "boss")
-    reply = boss.post("/manage/users/li.ming/edit", data={
-        "display_name": "李明", "role": "unit_manager", "csrf_token": csrf(boss)})
+    reply = boss.post(
+        "/manage/users/li.ming/edit",
+        data={"display_name": "李明", "role": "unit_manager", "csrf_token": csrf(boss)},
+    )
     assert reply.status_code == 422
     assert user("li.ming").role == "inspector"
 
@@ -142,7 +161,10 @@ def test_nobody_manages_their_own_account_here(app, tree):
     admin = client_for(app, "admin")
     assert admin.get("/manage/users/admin").status_code == 200
     assert admin.get("/manage/users/admin/edit").status_code == 403
-    assert admin.post("/manage/users/admin/deactivate", data={"csrf_token": csrf(admin)}).status_code == 403
+    assert (
+        admin.post("/manage/users/admin/deactivate", data={"csrf_token": csrf(admin)}).status_code
+        == 403
+    )
     assert user("admin").active
 
 
@@ -150,24 +172,34 @@ def test_deactivate_and_reactivate(app, tree):
     admin = client_for(app, "admin")
     victim = client_for(app, "li.ming")
     assert admin.post("/manage/users/li.ming/deactivate").status_code == 400  # no token
-    assert admin.post("/manage/users/li.ming/deactivate", data={"csrf_token": csrf(admin)}).status_code == 302
+    assert (
+        admin.post("/manage/users/li.ming/deactivate", data={"csrf_token": csrf(admin)}).status_code
+        == 302
+    )
     assert not user("li.ming").active
     assert victim.get("/api/v1/me").status_code == 401  # the open session ends too
     assert log_in(app.test_client(), "li.ming").status_code == 401
     page = admin.get("/manage/users/li.ming").get_data(as_text=True)
     assert "已停用" in page and "重新启用账号" in page
-    assert admin.post("/manage/users/li.ming/reactivate", data={"csrf_token": csrf(admin)}).status_code == 302
+    assert (
+        admin.post("/manage/users/li.ming/reactivate", data={"csrf_token": csrf(admin)}).status_code
+        == 302
+    )
     assert user("li.ming").active
     assert log_in(app.test_client(), "li.ming").status_code == 302
 
 
 def test_reset_password(app, tree):
     admin = client_for(app, "admin")
-    short = admin.post("/manage/users/li.ming/password", data={"password": "short", "csrf_token": csrf(admin)})
+    short = admin.post(
+        "/manage/users/li.ming/password", data={"password": "short", "csrf_token": csrf(admin)}
+    )
     assert short.status_code == 422
     assert user("li.ming").check_password(PASSWORD)
     reply = admin.post(
-        "/manage/users/li.ming/password", data={"password": "new secret 42", "csrf_token": csrf(admin)})
+        "/manage/users/li.ming/password",
+        data={"password": "new secret 42", "csrf_token": csrf(admin)},
+    )
     assert reply.status_code == 302
     assert log_in(app.test_client(), "li.ming", PASSWORD).status_code == 401
     assert log_in(app.test_client(), "li.ming", "new secret 42").status_code == 302
@@ -189,8 +221,11 @@ def test_list_search(app, tree, query, shown):
     db.session.commit()
     admin = client_for(app, "admin")
     html = admin.get("/manage/users/", query_string=query).get_data(as_text=True)
-    names = {n for n in ("admin", "boss", "li.ming", "zhang.wei", "far.away")
-             if f'href="/manage/users/{n}"' in html}
+    names = {
+        n
+        for n in ("admin", "boss", "li.ming", "zhang.wei", "far.away")
+        if f'href="/manage/users/{n}"' in html
+    }
     assert names == shown
 
 

@@ -122,16 +122,20 @@ def test_sites_matrix(app, world, actor):
     client = logged_in(app, world, actor)
     wrong = {}
     for unit_key, site in world["sites"].items():
-        for path, change in ((f"/manage/sites/{site.code}", False),
-                             (f"/manage/sites/{site.code}/edit", True),
-                             (f"/manage/sites/{site.code}/deactivate", True)):
+        for path, change in (
+            (f"/manage/sites/{site.code}", False),
+            (f"/manage/sites/{site.code}/edit", True),
+            (f"/manage/sites/{site.code}/deactivate", True),
+        ):
             expected = site_answer(actor, unit_key, change)
             got = client.get(path).status_code
             if got != expected:
                 wrong[path] = (got, expected)
         # A state-changing POST: refused ones change nothing.
         expected = site_answer(actor, unit_key, True)
-        reply = client.post(f"/manage/sites/{site.code}/deactivate", data={"csrf_token": csrf(client)})
+        reply = client.post(
+            f"/manage/sites/{site.code}/deactivate", data={"csrf_token": csrf(client)}
+        )
         got = 200 if reply.status_code == 302 else reply.status_code
         status = db.session.execute(db.select(Site.status).where(Site.id == site.id)).scalar_one()
         if got != expected or (status == "suspended") != (expected == 200):
@@ -158,12 +162,16 @@ def test_users_matrix(app, world, actor):
     wrong = {}
     for org_key, target in world["people"].items():
         expected = user_answer(actor, org_key, target.user_role)
-        seen = 403 if actor[0] is Role.INSPECTOR else (
-            404 if org_key not in SUBTREE[actor[1]] else 200
+        seen = (
+            403
+            if actor[0] is Role.INSPECTOR
+            else (404 if org_key not in SUBTREE[actor[1]] else 200)
         )
-        for path, want in ((f"/manage/users/{target.username}", seen),
-                           (f"/manage/users/{target.username}/edit", expected),
-                           (f"/manage/users/{target.username}/password", expected)):
+        for path, want in (
+            (f"/manage/users/{target.username}", seen),
+            (f"/manage/users/{target.username}/edit", expected),
+            (f"/manage/users/{target.username}/password", expected),
+        ):
             got = client.get(path).status_code
             if got != want:
                 wrong[path] = (got, want)
@@ -171,9 +179,7 @@ def test_users_matrix(app, world, actor):
             f"/manage/users/{target.username}/deactivate", data={"csrf_token": csrf(client)}
         )
         got = 200 if reply.status_code == 302 else reply.status_code
-        active = db.session.execute(
-            db.select(User.active).where(User.id == target.id)
-        ).scalar_one()
+        active = db.session.execute(db.select(User.active).where(User.id == target.id)).scalar_one()
         if got != expected or active != (expected != 200):
             wrong[f"POST deactivate {target.username}"] = (got, expected, active)
     assert wrong == {}
@@ -238,12 +244,8 @@ def test_who_may_create_what(app, world, actor):
     creators = (Role.UNIT_MANAGER, Role.OFFICE_ADMIN)
     assert client.get("/manage/sites/new").status_code == (200 if role in creators else 403)
     assert client.get("/manage/users/new").status_code == (200 if role in creators else 403)
-    assert client.get("/manage/orgs/new").status_code == (
-        200 if role is Role.OFFICE_ADMIN else 403
-    )
-    assert client.get("/manage/checklists/").status_code == (
-        403 if role is Role.INSPECTOR else 200
-    )
+    assert client.get("/manage/orgs/new").status_code == (200 if role is Role.OFFICE_ADMIN else 403)
+    assert client.get("/manage/checklists/").status_code == (403 if role is Role.INSPECTOR else 200)
 
 
 @pytest.mark.parametrize("actor", ACTORS, ids=actor_id)
@@ -255,15 +257,26 @@ def test_site_creation_only_under_units_in_reach(app, world, actor):
     wrong = {}
     for unit_key in UNITS:
         unit = world["tree"][unit_key]
-        reply = client.post("/manage/sites/new", data={
-            "code": f"NEW-{unit.code}", "name": "新工程", "address": "某路1号", "unit": unit.code,
-            "construction_type": "basement", "usage": "parking", "status": "in_use",
-            "csrf_token": csrf(client),
-        })
+        reply = client.post(
+            "/manage/sites/new",
+            data={
+                "code": f"NEW-{unit.code}",
+                "name": "新工程",
+                "address": "某路1号",
+                "unit": unit.code,
+                "construction_type": "basement",
+                "usage": "parking",
+                "status": "in_use",
+                "csrf_token": csrf(client),
+            },
+        )
         allowed = unit_key in SUBTREE[org_key]
-        created = db.session.execute(
-            db.select(Site.id).where(Site.code == f"NEW-{unit.code}")
-        ).scalar_one_or_none() is not None
+        created = (
+            db.session.execute(
+                db.select(Site.id).where(Site.code == f"NEW-{unit.code}")
+            ).scalar_one_or_none()
+            is not None
+        )
         if (reply.status_code == 302) != allowed or created != allowed:
             wrong[unit_key] = (reply.status_code, allowed, created)
     assert wrong == {}

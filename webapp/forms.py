@@ -167,7 +167,9 @@ class NewUserForm(UserForm):
         _l("Initial password"),
         validators=[
             _required(),
-            Length(min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+            Length(
+                min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")
+            ),
         ],
     )
 
@@ -177,7 +179,9 @@ class PasswordResetForm(FlaskForm):
         _l("New password"),
         validators=[
             _required(),
-            Length(min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")),
+            Length(
+                min=MIN_PASSWORD, max=200, message=_l("Between %(min)d and %(max)d characters.")
+            ),
         ],
     )
 
@@ -236,7 +240,10 @@ class NewChecklistItemForm(ChecklistItemForm):
         validators=[
             _required(),
             _max(32),
-            Regexp(r"^[A-Z][A-Z0-9]*-[0-9A-Z]+$", message=_l("Like EVAC-07: capitals, a dash, a number.")),
+            Regexp(
+                r"^[A-Z][A-Z0-9]*-[0-9A-Z]+$",
+                message=_l("Like EVAC-07: capitals, a dash, a number."),
+            ),
         ],
     )
 

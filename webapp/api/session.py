@@ -24,7 +24,9 @@ class UserSchema(Schema):
     username = fields.String()
     name = fields.String(attribute="display_name")
     role = fields.String()
-    org = fields.Function(lambda user: {"code": user.org.code, "name": user.org.name, "kind": user.org.kind})
+    org = fields.Function(
+        lambda user: {"code": user.org.code, "name": user.org.name, "kind": user.org.kind}
+    )
 
 
 class SessionSchema(Schema):

@@ -45,7 +45,12 @@ def _commit_or_field_error(field: str, message: str) -> None:
 
 
 def create_user(
-    *, username: str, display_name: str, phone: str | None, org: Organisation, role: Role,
+    *,
+    username: str,
+    display_name: str,
+    phone: str | None,
+    org: Organisation,
+    role: Role,
     password: str,
 ) -> User:
     """A new active account; raises FieldError (username taken, role not fitting the org)."""
@@ -56,7 +61,10 @@ def create_user(
     if not role_fits_org(role, org):
         raise FieldError("role", _("This role does not fit this organisation."))
     user = User(
-        username=username, display_name=display_name.strip(), phone=phone or None, org=org,
+        username=username,
+        display_name=display_name.strip(),
+        phone=phone or None,
+        org=org,
         role=role.value,
     )
     user.set_password(password)
@@ -98,9 +106,7 @@ def create_org(
         raise FieldError("kind", _("This kind of organisation cannot be placed there."))
     if not parent.active:
         raise FieldError("parent", _("The parent organisation is deactivated."))
-    if db.session.execute(
-        select(exists().where(func.upper(Organisation.code) == code))
-    ).scalar():
+    if db.session.execute(select(exists().where(func.upper(Organisation.code) == code))).scalar():
         raise FieldError("code", taken)
     if len(f"{parent.path}{code}/") > Organisation.path.type.length:
         raise FieldError("code", _("The tree is too deep for this code; choose a shorter one."))
@@ -123,9 +129,9 @@ def org_deactivation_blockers(org: Organisation) -> list[str]:
     blockers = []
     below = branch(org)
     active_children = db.session.execute(
-        select(func.count()).select_from(Organisation).where(
-            below, Organisation.id != org.id, Organisation.active.is_(True)
-        )
+        select(func.count())
+        .select_from(Organisation)
+        .where(below, Organisation.id != org.id, Organisation.active.is_(True))
     ).scalar_one()
     if active_children:
         blockers.append(_("%(n)d active organisations below it", n=active_children))
@@ -135,9 +141,10 @@ def org_deactivation_blockers(org: Organisation) -> list[str]:
     if active_users:
         blockers.append(_("%(n)d active accounts", n=active_users))
     live_sites = db.session.execute(
-        select(func.count()).select_from(Site).join(Site.unit).where(
-            below, Site.status != SiteStatus.SUSPENDED.value
-        )
+        select(func.count())
+        .select_from(Site)
+        .join(Site.unit)
+        .where(below, Site.status != SiteStatus.SUSPENDED.value)
     ).scalar_one()
     if live_sites:
         blockers.append(_("%(n)d sites that are not suspended", n=live_sites))
@@ -152,7 +159,10 @@ def set_org_active(org: Organisation, active: bool) -> None:
         if blockers:
             raise FieldError(
                 "active",
-                _("Still in use: %(what)s. Deactivate or move them first.", what="; ".join(blockers)),
+                _(
+                    "Still in use: %(what)s. Deactivate or move them first.",
+                    what="; ".join(blockers),
+                ),
             )
     elif org.parent is not None and not org.parent.active:
         raise FieldError("active", _("The parent organisation is deactivated."))

@@ -34,8 +34,17 @@ SEASON_LABELS = {
 }
 
 ITEM_FIELDS = (
-    "category", "label_zh", "label_en", "guidance_zh", "guidance_en", "applies_to", "seasons",
-    "frequency", "photo_required_on_fail", "default_grade", "fix_immediately",
+    "category",
+    "label_zh",
+    "label_en",
+    "guidance_zh",
+    "guidance_en",
+    "applies_to",
+    "seasons",
+    "frequency",
+    "photo_required_on_fail",
+    "default_grade",
+    "fix_immediately",
 )
 
 
@@ -69,9 +78,10 @@ def _ensure_editable(template: ChecklistTemplate) -> None:
 
 def open_draft(key: str) -> ChecklistTemplate | None:
     return db.session.execute(
-        select(ChecklistTemplate).where(
-            ChecklistTemplate.key == key, ChecklistTemplate.published.is_(False)
-        ).order_by(ChecklistTemplate.version.desc()).limit(1)
+        select(ChecklistTemplate)
+        .where(ChecklistTemplate.key == key, ChecklistTemplate.published.is_(False))
+        .order_by(ChecklistTemplate.version.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -81,8 +91,10 @@ def create_draft(source: ChecklistTemplate) -> ChecklistTemplate:
     existing = open_draft(source.key)
     if existing is not None:
         raise TemplateFrozen(
-            _("Version %(version)d is already a draft: edit or publish it first.",
-              version=existing.version)
+            _(
+                "Version %(version)d is already a draft: edit or publish it first.",
+                version=existing.version,
+            )
         )
     newest = db.session.execute(
         select(func.max(ChecklistTemplate.version)).where(ChecklistTemplate.key == source.key)
@@ -91,7 +103,8 @@ def create_draft(source: ChecklistTemplate) -> ChecklistTemplate:
     for item in source.items:
         draft.items.append(
             ChecklistItem(
-                item_id=item.item_id, position=item.position,
+                item_id=item.item_id,
+                position=item.position,
                 **{name: getattr(item, name) for name in ITEM_FIELDS},
             )
         )

@@ -11,9 +11,23 @@ from webapp.services.accounts import FieldError, _commit_or_field_error
 
 # Every editable field of a site except its code (set once: it is on the QR label) and unit.
 SITE_FIELDS = (
-    "name", "address", "construction_type", "year_built", "usage", "status", "leased", "tenant",
-    "lease_expires", "permit_expires", "crowded", "capacity", "hillside", "low_lying",
-    "floor_area", "responsible_person", "responsible_phone",
+    "name",
+    "address",
+    "construction_type",
+    "year_built",
+    "usage",
+    "status",
+    "leased",
+    "tenant",
+    "lease_expires",
+    "permit_expires",
+    "crowded",
+    "capacity",
+    "hillside",
+    "low_lying",
+    "floor_area",
+    "responsible_person",
+    "responsible_phone",
 )
 
 

@@ -38,17 +38,24 @@ bp = Blueprint("checklists", __name__, url_prefix="/manage/checklists")
 @bp.route("/")
 @manager_required
 def index():
-    versions = db.session.execute(
-        select(ChecklistTemplate).order_by(ChecklistTemplate.key, ChecklistTemplate.version.desc())
-    ).scalars().all()
-    used = set(
-        db.session.execute(select(Inspection.template_id).distinct()).scalars()
+    versions = (
+        db.session.execute(
+            select(ChecklistTemplate).order_by(
+                ChecklistTemplate.key, ChecklistTemplate.version.desc()
+            )
+        )
+        .scalars()
+        .all()
     )
+    used = set(db.session.execute(select(Inspection.template_id).distinct()).scalars())
     current_ids = {
         t.id for t in (current_template(key) for key in {v.key for v in versions}) if t is not None
     }
     return render_template(
-        "manage/checklists/list.html", versions=versions, used=used, current_ids=current_ids,
+        "manage/checklists/list.html",
+        versions=versions,
+        used=used,
+        current_ids=current_ids,
         may_manage=can_manage_templates(current_user),
     )
 
@@ -162,7 +169,9 @@ def new_item(template_id: int):
             form[problem.field].errors.append(problem.message)
         else:
             flash(_("Item %(item)s added.", item=item.item_id), "ok")
-            return redirect(url_for("checklists.show", template_id=template.id) + f"#{item.item_id}")
+            return redirect(
+                url_for("checklists.show", template_id=template.id) + f"#{item.item_id}"
+            )
     return render_template(
         "manage/checklists/item.html", form=form, template=template, item=None
     ), (422 if form.errors else 200)
@@ -193,6 +202,11 @@ def publish_version(template_id: int):
         publish(template)
     except TemplateFrozen as refusal:
         return _frozen_page(template, str(refusal))
-    flash(_("Version %(version)d is published: new forms use it from now on.",
-            version=template.version), "ok")
+    flash(
+        _(
+            "Version %(version)d is published: new forms use it from now on.",
+            version=template.version,
+        ),
+        "ok",
+    )
     return redirect(url_for("checklists.show", template_id=template.id))

@@ -39,15 +39,23 @@ def index():
     # Two grouped counts instead of one query per row.
     site_counts = dict(
         db.session.execute(
-            scoped_sites(current_user).with_only_columns(Site.unit_id, func.count()).group_by(Site.unit_id)
+            scoped_sites(current_user)
+            .with_only_columns(Site.unit_id, func.count())
+            .group_by(Site.unit_id)
         ).all()
     )
-    user_counts = dict(
-        db.session.execute(
-            select(User.org_id, func.count()).where(User.org_id.in_([o.id for o in orgs]))
-            .where(User.active.is_(True)).group_by(User.org_id)
-        ).all()
-    ) if orgs else {}
+    user_counts = (
+        dict(
+            db.session.execute(
+                select(User.org_id, func.count())
+                .where(User.org_id.in_([o.id for o in orgs]))
+                .where(User.active.is_(True))
+                .group_by(User.org_id)
+            ).all()
+        )
+        if orgs
+        else {}
+    )
     base_depth = current_user.org.depth
     return render_template(
         "manage/orgs/list.html",
@@ -85,8 +93,11 @@ def create():
     if form.validate_on_submit():
         try:
             org = create_org(
-                parent=parents[form.parent.data], kind=OrgKind(form.kind.data),
-                code=form.code.data, name=form.name.data, phone=form.phone.data,
+                parent=parents[form.parent.data],
+                kind=OrgKind(form.kind.data),
+                code=form.code.data,
+                name=form.name.data,
+                phone=form.phone.data,
             )
         except FieldError as problem:
             form[problem.field].errors.append(problem.message)
@@ -115,7 +126,10 @@ def edit(code: str):
         flash(_("Organisation %(name)s saved.", name=org.name), "ok")
         return redirect(url_for("orgs.index"))
     return render_template(
-        "manage/orgs/form.html", form=form, org=org, label=label,
+        "manage/orgs/form.html",
+        form=form,
+        org=org,
+        label=label,
         blockers=org_deactivation_blockers(org) if org.active else [],
     ), (422 if form.errors else 200)
 
@@ -139,11 +153,16 @@ def _set_active(code: str, active: bool):
     except FieldError as problem:
         db.session.rollback()
         return render_template(
-            "manage/orgs/form.html", form=OrgForm(obj=org), org=org, label=label,
-            blockers=[], refusal=problem.message,
+            "manage/orgs/form.html",
+            form=OrgForm(obj=org),
+            org=org,
+            label=label,
+            blockers=[],
+            refusal=problem.message,
         ), 409
     flash(
-        _("Organisation %(name)s is active again.", name=org.name) if active
+        _("Organisation %(name)s is active again.", name=org.name)
+        if active
         else _("Organisation %(name)s is deactivated.", name=org.name),
         "ok",
     )

@@ -99,11 +99,15 @@ def _read_filters(args) -> tuple[dict, list[str]]:
     try:
         filters["page"] = max(1, int(args.get("page", 1)))
     except ValueError:
-        problems.append(_("Unknown value for %(field)s: %(value)s", field="page", value=args["page"]))
+        problems.append(
+            _("Unknown value for %(field)s: %(value)s", field="page", value=args["page"])
+        )
     return filters, problems
 
 
-def _unit_choices(site: Site | None = None) -> tuple[list[tuple[str, str]], dict[str, Organisation]]:
+def _unit_choices(
+    site: Site | None = None,
+) -> tuple[list[tuple[str, str]], dict[str, Organisation]]:
     units = {org.code: org for org in db.session.execute(site_units(current_user)).scalars()}
     if site is not None:
         units.setdefault(site.unit.code, site.unit)  # keep a deactivated unit selectable
@@ -138,7 +142,10 @@ def create():
 def show(code: str):
     site = in_scope_or_404(get_site, current_user, code)
     return render_template(
-        "manage/sites/show.html", site=site, label=label, may_edit=can_manage_site(current_user, site)
+        "manage/sites/show.html",
+        site=site,
+        label=label,
+        may_edit=can_manage_site(current_user, site),
     )
 
 

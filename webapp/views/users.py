@@ -43,7 +43,10 @@ def index():
     try:
         page_number = max(1, int(request.args.get("page", 1)))
     except ValueError:
-        abort(400, _("Unknown value for %(field)s: %(value)s", field="page", value=request.args["page"]))
+        abort(
+            400,
+            _("Unknown value for %(field)s: %(value)s", field="page", value=request.args["page"]),
+        )
     query = scoped_users(current_user)
     if q:
         query = query.where(
@@ -57,14 +60,18 @@ def index():
         query = query.where(below(in_scope_or_404(get_org, current_user, org_code)))
     page = db.paginate(
         query.order_by(Organisation.path, User.username),
-        page=page_number, per_page=PER_PAGE, error_out=False,
+        page=page_number,
+        per_page=PER_PAGE,
+        error_out=False,
     )
     return render_template(
         "manage/users/list.html",
         page=page,
         q=q,
         org_code=org_code,
-        orgs=db.session.execute(scoped_orgs(current_user).order_by(Organisation.path)).scalars().all(),
+        orgs=db.session.execute(scoped_orgs(current_user).order_by(Organisation.path))
+        .scalars()
+        .all(),
         label=label,
         may_create=bool(_grantable_orgs()),
         page_args={k: v for k, v in request.args.items() if k != "page"},
@@ -104,8 +111,12 @@ def create():
         else:
             try:
                 user = create_user(
-                    username=form.username.data, display_name=form.display_name.data,
-                    phone=form.phone.data, org=org, role=role, password=form.password.data,
+                    username=form.username.data,
+                    display_name=form.display_name.data,
+                    phone=form.phone.data,
+                    org=org,
+                    role=role,
+                    password=form.password.data,
                 )
             except FieldError as problem:
                 form[problem.field].errors.append(problem.message)
@@ -122,7 +133,9 @@ def create():
 def show(username: str):
     target = in_scope_or_404(get_user, current_user, username)
     return render_template(
-        "manage/users/show.html", target=target, label=label,
+        "manage/users/show.html",
+        target=target,
+        label=label,
         may_manage=can_manage_user(current_user, target),
     )
 
@@ -144,7 +157,9 @@ def edit(username: str):
     if form.validate_on_submit():
         try:
             update_user(
-                target, display_name=form.display_name.data, phone=form.phone.data,
+                target,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
                 role=Role(form.role.data),
             )
         except FieldError as problem:
@@ -162,8 +177,13 @@ def edit(username: str):
 def deactivate(username: str):
     target = _managed(username)
     set_user_active(target, False)
-    flash(_("Account %(username)s is deactivated: it can no longer log in.",
-            username=target.username), "ok")
+    flash(
+        _(
+            "Account %(username)s is deactivated: it can no longer log in.",
+            username=target.username,
+        ),
+        "ok",
+    )
     return redirect(url_for("users.show", username=target.username))
 
 
@@ -183,8 +203,13 @@ def password(username: str):
     form = PasswordResetForm()
     if form.validate_on_submit():
         reset_password(target, form.password.data)
-        flash(_("The password of %(username)s was reset. Tell the user the new one in person.",
-                username=target.username), "ok")
+        flash(
+            _(
+                "The password of %(username)s was reset. Tell the user the new one in person.",
+                username=target.username,
+            ),
+            "ok",
+        )
         return redirect(url_for("users.show", username=target.username))
     return render_template("manage/users/password.html", form=form, target=target), (
         422 if form.errors else 200
