@@ -305,7 +305,8 @@ def sync_hazard_events():
         except ValidationError as err:
             record_id = record.get("id") if isinstance(record, dict) else None
             results.append({"id": record_id, "status": "rejected", "error": "validation_failed",
-                            "message": _("Some fields are invalid."), "fields": err.messages})
+                            "message": _("Some fields are invalid."), "fields": err.messages,
+                            "errors": err.messages})
     applied = iter(record_event_batch(user, valid))
     results = [result if result is not None else next(applied) for result in results]
     return {"server_time": days.now(), "results": results}

@@ -444,13 +444,11 @@ def record_event_batch(user: User, records: Iterable[dict]) -> list[dict]:
                 results.append({"id": client_id, "status": "conflict", "error": refused.error,
                                 "message": refused.message})
                 continue
-            results.append({"id": client_id, "status": "rejected", "error": refused.error,
-                            "message": refused.message, "fields": refused.fields})
+            results.append(_rejection(client_id, refused.error, refused.message, refused.fields))
             continue
         except (LookupError, OutOfScope):
-            results.append({"id": client_id, "status": "rejected", "error": "not_found",
-                            "message": _("No such hazard."), "fields": {"hazard_id": [
-                                _("No such hazard.")]}})
+            results.append(_rejection(client_id, "not_found", _("No such hazard."),
+                                      {"hazard_id": [_("No such hazard.")]}))
             continue
         results.append({
             "id": client_id,
@@ -458,6 +456,13 @@ def record_event_batch(user: User, records: Iterable[dict]) -> list[dict]:
             "hazard": {"id": outcome.event.hazard_id, "status": outcome.event.hazard.status},
         })
     return results
+
+
+def _rejection(client_id: str, error: str, message: str, fields: dict) -> dict:
+    """A rejected record's result; ``errors`` is what the phone's outbox shows (as for
+    inspections), ``fields`` the same for API clients."""
+    return {"id": client_id, "status": "rejected", "error": error, "message": message,
+            "fields": fields, "errors": fields or {"_schema": [message]}}
 
 
 def verify_many(user: User, hazard_ids: Iterable[int], note: str | None = None) -> dict[int, str]:
