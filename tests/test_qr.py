@@ -337,6 +337,8 @@ def test_label_pages_need_a_login(client, tree):
         ("/manage/qr/sheet.pdf?org=U-A1&site={theirs}", 404),
         ("/manage/qr/sheet.pdf?org=U-A1&site=NOPE", 404),
         ("/manage/qr/sheet.pdf", 400),
+        ("/manage/qr/sheet.pdf?org=U-A1&selection=1", 400),  # "print the ticked", none ticked
+        ("/manage/qr/sheet.pdf?org=U-A1&selection=1&site={mine}", 200),
         ("/manage/qr/sheet.pdf?org=NOPE", 404),
         ("/manage/qr/sites/{theirs}/rotate", 404),
         ("/manage/qr/units/U-B1/rotate", 404),

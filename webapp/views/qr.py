@@ -61,6 +61,7 @@ class RotateForm(FlaskForm):
     reason = StringField(
         _l("Reason"),
         validators=[Length(max=qr.REASON_MAX, message=_l("At most %(max)d characters."))],
+        render_kw={"maxlength": qr.REASON_MAX, "placeholder": _l("e.g. label damaged by water")},
     )
     confirm = BooleanField(
         _l("I understand that the old label stops counting as proof and must be replaced."),
@@ -163,6 +164,8 @@ def sheet():
                     codes=", ".join(outside),
                 ),
             )
+    elif request.args.get("selection"):
+        abort(400, description=_("Tick at least one site."))
     else:
         sites = [site for site in _sites_under(org) if can_manage_site(current_user, site)]
     if not sites:
@@ -220,7 +223,7 @@ def rotate_site(code: str):
                 "Site %(code)s has a new QR code. Print its label and replace the old one.",
                 code=site.code,
             ),
-            "success",
+            "ok",
         )
         return redirect(url_for("qr.index", org=site.unit.code, rotated=site.code))
     status = 422 if form.errors else 200
@@ -254,7 +257,7 @@ def rotate_unit(code: str):
                 count=len(rotations),
                 unit=unit.name,
             ),
-            "success",
+            "ok",
         )
         return redirect(url_for("qr.index", org=unit.code))
     status = 422 if form.errors else 200
