@@ -8,6 +8,7 @@ import * as reference from './reference.js';
 import * as session from './session.js';
 import { startSync } from './sync.js';
 import { clear, h } from './ui/dom.js';
+import { showHazards } from './ui/hazards.js';
 import { showHome } from './ui/home.js';
 import { showInspectionForm } from './ui/inspection-form.js';
 import { showLogin } from './ui/login.js';
@@ -23,6 +24,8 @@ async function route() {
   const params = new URLSearchParams(location.search);
   if (path.startsWith('/s/')) {
     await showInspectionForm(main, decodeURIComponent(path.slice(3)), params);
+  } else if (path === '/app/hazards') {
+    await showHazards(main);
   } else if (path === '/app/self-test') {
     await showSelfTest(main);
   } else {

@@ -22,6 +22,12 @@ export const RECORD_TYPES = {
     batchSize: 25,
     photosOf: inspectionPhotos,
   },
+  hazard_event: {
+    endpoint: '/api/v1/sync/hazard-events',
+    batchField: 'events',
+    batchSize: 25,
+    photosOf: (payload) => [...new Set(payload.photos || [])],
+  },
 };
 
 export const STATES = ['draft', 'queued', 'sending', 'synced', 'rejected', 'conflict'];

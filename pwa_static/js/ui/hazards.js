@@ -215,14 +215,22 @@ export async function recordAction(hazard, type, note, files) {
   const photos = [];
   for (const file of files) photos.push(await storePhoto(file, id));
   const user = await session.currentUser();
-  await outbox.createQueued({
+  const payload = { id, hazard_id: hazard.id, type, note: note || null, photos, client_at: isoWithOffset(new Date()) };
+  // Complete when made: saved and queued at once (no draft stage for the user).
+  await outbox.saveDraft({
     id,
     type: RECORD_TYPE,
     username: user?.username,
     site_code: hazard.site?.code,
     site_name: `${tr(type)} · ${hazard.item_label || hazard.item_id} · ${hazard.site?.name || ''}`,
-    payload: { id, hazard_id: hazard.id, type, note: note || null, photos, client_at: isoWithOffset(new Date()) },
+    payload,
   });
+  await outbox.enqueue(id, payload);
   requestSync('hazard');
   return id;
+}
+
+/** The home screen's way in (a link, so it works offline through the service worker). */
+export function hazardsLink() {
+  return h('a', { class: 'btn btn-block', id: 'open-hazards', href: '/app/hazards' }, tr('title'));
 }

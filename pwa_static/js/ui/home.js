@@ -8,6 +8,7 @@ import * as session from '../session.js';
 import { requestSync, syncEvents, syncStatus } from '../sync.js';
 import { shortTime } from '../time.js';
 import { clear, h, navigate } from './dom.js';
+import { hazardsLink } from './hazards.js';
 import { showToast } from './toast.js';
 import { showLogin } from './login.js';
 
@@ -45,6 +46,7 @@ async function render(root) {
   const parts = [
     statusCard(counts),
     h('button', { type: 'button', class: 'btn btn-primary btn-block', id: 'scan-qr', onclick: openScanner }, t('scan_qr')),
+    hazardsLink(),
     persistence === false ? h('p', { class: 'card card-warn', id: 'persist-refused' }, t('persist_refused')) : null,
     listSection('needs-attention', t('needs_attention'), byState('rejected').concat(byState('conflict')), 'card-bad'),
     listSection('unsent', t('unsent'), byState('queued').concat(byState('sending'))),
