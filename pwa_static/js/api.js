@@ -5,6 +5,8 @@
 //   other 4xx      → "needs_attention"  (this request is wrong; retrying will not help)
 //   5xx, network   → "retry"            (try again later, with backoff)
 
+import { lang } from './i18n.js';
+
 const TIMEOUT_MS = 30000;
 
 let csrfToken = null;
@@ -27,7 +29,12 @@ export function setCsrfToken(token) {
  * `{kind, status, body, message}` where `kind` is what classify() says.
  */
 export async function apiFetch(path, { method = 'GET', json, body, headers = {}, retryCsrf = true } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+  const init = {
+    method,
+    credentials: 'same-origin',
+    // The server's error messages come back in the language the user chose in the app.
+    headers: { Accept: 'application/json', 'Accept-Language': lang() === 'en' ? 'en' : 'zh-CN,zh', ...headers },
+  };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers['Content-Type'] = 'application/json';

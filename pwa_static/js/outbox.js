@@ -123,6 +123,17 @@ export async function saveDraft(draft) {
   return record;
 }
 
+/**
+ * A record that is complete when made (no draft stage), e.g. a hazard event: written as a
+ * draft and queued at once. `record` needs {id, type, username, payload}; any other
+ * fields (site_code, site_name, ...) are shown on the home screen.
+ */
+export async function createQueued(record) {
+  if (!RECORD_TYPES[record.type]) throw new Error(`outbox: unknown record type ${record.type}`);
+  await saveDraft(record);
+  return enqueue(record.id, record.payload);
+}
+
 /** Submit: the draft becomes a queued record carrying the payload the server gets. */
 export async function enqueue(id, payload) {
   return transition(id, 'queued', { payload, submitted_at: now(), last_error: null });

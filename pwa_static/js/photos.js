@@ -23,9 +23,29 @@ export async function freeBytes() {
   return quota - usage;
 }
 
+let lastFree = null;
+
+/** Refresh the free-space estimate that spaceIsLow() answers from (call it early). */
+export async function refreshFreeSpace() {
+  lastFree = await freeBytes();
+  return lastFree;
+}
+
+/**
+ * Synchronous answer for the moment the user taps the camera button (the camera must
+ * open from the tap itself, so there is no time to await an estimate there).
+ */
+export function spaceIsLow(expectedBytes = 2 * 1024 * 1024) {
+  return lastFree !== null && lastFree < expectedBytes + RESERVE_BYTES;
+}
+
+export function lastFreeBytes() {
+  return lastFree;
+}
+
 /** Raises StorageLow when the phone cannot safely keep another photo. */
 export async function checkSpace(expectedBytes = 2 * 1024 * 1024) {
-  const free = await freeBytes();
+  const free = await refreshFreeSpace();
   if (free !== null && free < expectedBytes + RESERVE_BYTES) throw new StorageLow(free);
 }
 

@@ -36,6 +36,10 @@ Fixtures for every browser test (mark each test ``@pytest.mark.browser``):
     Logs a browser context in through ``POST /api/v1/session`` (cookies land in the context,
     exactly as if the page had logged in); returns the reply JSON with the ``csrf_token``.
 
+``server_with_static`` (function)
+    ``(server, static_dir)``: a second gunicorn on the same database serving the PWA from a
+    copy of pwa_static/ that the test may edit (e.g. to ship a new app version).
+
 ``open_profile`` (function)
     A factory for persistent Chromium contexts (a real profile directory, as a phone keeps
     across restarts): ``ctx = open_profile(profile_dir)``; close it and call
@@ -52,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,6 +69,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD, make_org, make_site, make_template, make_user
+from webapp import PWA_STATIC
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -145,54 +151,81 @@ class LiveServer:
     process: subprocess.Popen
 
 
+@contextlib.contextmanager
+def serve(app_spec: str, log_path: Path):
+    """Run gunicorn on ``app_spec`` (e.g. ``webapp:create_app({...})``) on a free port until
+    the block ends; yields a LiveServer once it answers."""
+    port = _free_port()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "2",
+                app_spec,
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError("server exited:\n" + log_path.read_text())
+                try:
+                    urllib.request.urlopen(url + "/", timeout=1).close()
+                    break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            yield LiveServer(url=url, process=process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_db, live_paths):
     """gunicorn serving the app on 127.0.0.1:<free port>, polled until it answers."""
-    port = _free_port()
     config = _server_config(live_paths)
-    log = open(live_paths["instance"] / "server.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--graceful-timeout",
-            "2",
-            f"webapp:create_app({config!r})",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            log.close()
-            raise RuntimeError(
-                "server exited:\n" + (live_paths["instance"] / "server.log").read_text()
-            )
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if time.monotonic() > deadline:
-                process.terminate()
-                raise
-            time.sleep(0.1)
-    yield LiveServer(url=url, process=process)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    with serve(f"webapp:create_app({config!r})", live_paths["instance"] / "server.log") as server:
+        yield server
+
+
+@pytest.fixture
+def server_with_static(live_db, live_paths, tmp_path):
+    """A second server on the same database whose PWA files are a copy in ``tmp_path``
+    that the test may change (to ship a "new version" of the app). Returns
+    ``(server, static_dir)``."""
+    static = tmp_path / "pwa_static"
+    shutil.copytree(PWA_STATIC, static)
+    config = _server_config(live_paths)
+    spec = f"tests.browser.conftest:app_with_static({config!r}, {str(static)!r})"
+    with serve(spec, tmp_path / "server.log") as server:
+        yield server, static
+
+
+def app_with_static(config: dict, static_dir: str):
+    """The app, serving its PWA from ``static_dir`` (for server_with_static)."""
+    from webapp import create_app
+
+    app = create_app(config)
+    app.static_folder = static_dir
+    return app
 
 
 @pytest.fixture(scope="session")

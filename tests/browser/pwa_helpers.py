@@ -31,9 +31,9 @@ def wait_for_service_worker(page) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
-def log_in_through_app(page, username: str, password: str = PASSWORD) -> None:
+def log_in_through_app(page, username: str, password: str = PASSWORD, base: str = "") -> None:
     """Open the app, log in on its login screen, wait for the cached site list and the SW."""
-    page.goto("/")
+    page.goto(f"{base}/")
     page.fill("#login-form input[name=username]", username)
     page.fill("#login-form input[name=password]", password)
     page.click("#login-form button[type=submit]")

@@ -464,3 +464,41 @@ def test_language_switch_shows_the_form_in_english(field_kit, page):
     )
     page.reload()
     page.wait_for_selector("form.inspection button[type=submit]:has-text('Submit check')")
+
+
+def test_a_new_version_is_offered_never_forced_and_warns_while_unsynced(
+    field_kit, page, context, server_with_static
+):
+    server, static = server_with_static
+    log_in_through_app(page, field_kit.username, base=server.url)
+    record_id = open_form(page, f"{server.url}{field_kit.site_url}")
+    fill_all_pass(page, field_kit.item_ids)
+    context.set_offline(True)
+    submit(page)
+    wait_for_state(page, record_id, "queued")
+    context.route("**/api/v1/sync/**", lambda route: route.abort())  # keep it unsynced
+    context.set_offline(False)
+    page.evaluate("window.stillTheSamePage = true")
+    old_caches = page.evaluate("caches.keys()")
+
+    main_js = static / "js" / "main.js"
+    main_js.write_text(main_js.read_text(encoding="utf-8") + "\n// next release\n")
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    update = page.locator("#toasts .toast button.btn")
+    update.wait_for()
+
+    assert page.evaluate("window.stillTheSamePage") is True  # no surprise reload
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    update.click()
+    page.wait_for_timeout(500)
+    assert warnings and "1" in warnings[0]
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_event("load"):
+        update.click()
+    page.wait_for_selector("#sync-status")
+    new_caches = page.evaluate("caches.keys()")
+    assert len(new_caches) == 1 and new_caches != old_caches  # the old cache is gone
+    wait_for_state(page, record_id, "queued")  # nothing lost in the update

@@ -109,6 +109,13 @@ function renderForm(main, ctx) {
     }
   });
   formEl.addEventListener('click', removePhotoHandler(ctx, saver));
+  // Check the free space before the camera opens, not after the photo is taken.
+  photos.refreshFreeSpace();
+  formEl.addEventListener('click', (event) => {
+    if (!event.target.matches('input[data-photo-input]') || !photos.spaceIsLow()) return;
+    event.preventDefault();
+    showToast(t('storage_low', { mb: Math.round(photos.lastFreeBytes() / 1048576) }), { kind: 'bad', timeout: 10000 });
+  });
   formEl.addEventListener('submit', (event) => {
     event.preventDefault();
     onSubmit(ctx, saver, formEl, summary);
