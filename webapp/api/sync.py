@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -58,8 +57,8 @@ def _body_too_large(_error):
 def read_json_body() -> object:
     """The request body parsed as JSON; raises BatchRejected (400) when it is not JSON."""
     try:
-        return json.loads(request.get_data(cache=False))
-    except (ValueError, UnicodeDecodeError):
+        return orjson.loads(request.get_data(cache=False))
+    except orjson.JSONDecodeError:
         raise BatchRejected({"body": [_("Not valid JSON.")]}, 400) from None
 
 

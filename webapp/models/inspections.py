@@ -32,6 +32,8 @@ class Inspection(db.Model):
     __table_args__ = (
         Index("ix_inspections_site_day", "site_id", "day"),
         Index("ix_inspections_day_kind", "day", "kind"),
+        # Office and covert checks of a period (monthly report): a few among millions.
+        Index("ix_inspections_kind_day", "kind", "day"),
     )
 
     # The UUID the phone gave the inspection when it started: the primary key is what
@@ -77,7 +79,8 @@ class InspectionResult(db.Model):
     outcome: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
     # For failures: {"mode": "on_spot"|"order", "action", "responsible", "deadline", ...}
-    rectification: Mapped[dict | None] = mapped_column(JSON)
+    # none_as_null: pass and n/a results store SQL NULL (and skip JSON encoding on the hot path).
+    rectification: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     inspection: Mapped[Inspection] = relationship(back_populates="results")
 

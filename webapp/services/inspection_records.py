@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import orjson
 from flask_babel import gettext as _
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -82,9 +83,15 @@ class ParsedInspection:
 
 
 def content_hash(record: dict) -> str:
-    """SHA-256 of the record's canonical JSON: equal content, equal hash, whatever the key order."""
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the record's canonical JSON (sorted keys, no whitespace, UTF-8): equal
+    content, equal hash, whatever the key order. Stored hashes depend on this exact form."""
+    try:
+        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the slower, general path
+        canonical = json.dumps(
+            record, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def record_id(record: object) -> str | None:

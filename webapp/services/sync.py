@@ -13,6 +13,7 @@ Each record is validated on its own: one bad record never fails the rest of its 
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,6 +28,7 @@ from webapp import days
 from webapp.checklist import applicable_items
 from webapp.extensions import db
 from webapp.models import (
+    ChecklistItem,
     ChecklistTemplate,
     Inspection,
     InspectionConflict,
@@ -40,7 +42,7 @@ from webapp.models import (
 )
 from webapp.qr import scan_is_valid
 from webapp.scope import can_see_site
-from webapp.services.dialect import insert_ignoring_duplicates
+from webapp.services.dialect import bulk_insert, insert_ignoring_duplicates
 from webapp.services.hazards import open_hazards_for_inspections
 from webapp.services.inspection_records import (
     UUID_RE,
@@ -111,6 +113,7 @@ def record_inspections(source: SyncSource, records: list) -> list[dict]:
     if len(records) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} records per batch")
     now = days.now()
+    user_id = source.user.id  # read before the commit expires it
     parsed: list[ParsedInspection | None] = []
     errors: list[Errors] = []
     for record in records:
@@ -165,7 +168,7 @@ def record_inspections(source: SyncSource, records: list) -> list[dict]:
         refresh_evidence(inspection_ids=incomplete)
     log.info(
         "sync user=%s device=%s records=%d %s",
-        source.user.id,
+        user_id,
         source.device_id,
         len(records),
         " ".join(f"{s}={sum(r['status'] == s for r in results)}" for s in SyncStatus),
@@ -199,7 +202,8 @@ def _check_against_database(
     templates = _by_key(
         select(ChecklistTemplate)
         .where(ChecklistTemplate.id.in_({r.template_id for r in records}))
-        .options(selectinload(ChecklistTemplate.items)),
+        # The categories are not needed here (ChecklistItem joins them by default).
+        .options(selectinload(ChecklistTemplate.items).lazyload(ChecklistItem.category_ref)),
         "id",
     )
     wanted = {sha for r in records for _item, sha, _role in r.photo_refs()}
@@ -212,6 +216,9 @@ def _check_against_database(
     tolerance = timedelta(seconds=int(cfg["SHELTER_CLOCK_SKEW_FLAG_SECONDS"]))
     max_deadline = timedelta(days=int(cfg["SHELTER_DEADLINE_MAX_DAYS"]))
     items_cache: dict[tuple, dict] = {}
+    # Per site of the batch, computed once: the scope/role verdict per kind, and its tags.
+    refusals: dict[tuple[str, str], tuple[str, str] | None] = {}
+    tags: dict[str, frozenset[str]] = {}
 
     valid: list[ValidInspection | None] = []
     for one, record_errors in zip(parsed, errors, strict=True):
@@ -220,18 +227,20 @@ def _check_against_database(
             continue
         site = sites.get(one.site_code)
         template = templates.get(one.template_id)
-        if site is None or not can_see_site(user, site):
-            # Unknown and out-of-scope read the same: nothing outside the scope can be probed.
-            record_errors["site_code"] = [_("No site with this code in your area.")]
-        elif not may_record_kind(user, site, one.kind):
-            record_errors["kind"] = [_kind_refusal(one.kind)]
+        if (one.site_code, one.kind) not in refusals:
+            refusals[(one.site_code, one.kind)] = _site_refusal(user, site, one.kind)
+        refusal = refusals[(one.site_code, one.kind)]
+        if refusal is not None:
+            record_errors[refusal[0]] = [refusal[1]]
         if template is None:
             record_errors["template_id"] = [_("No checklist template with this id.")]
         if one.started_at > now + tolerance:
             record_errors["started_at"] = [_("Lies in the future: check the phone's clock.")]
         day = days.local_day(one.started_at)
         if not record_errors:
-            key = (template.id, frozenset(site.tags), day, one.kind)
+            if site.code not in tags:
+                tags[site.code] = frozenset(site.tags)
+            key = (template.id, tags[site.code], day, one.kind)
             if key not in items_cache:
                 items_cache[key] = {
                     item.item_id: item for item in applicable_items(template, site, day, one.kind)
@@ -293,6 +302,16 @@ def _check_results(
                 ]
 
 
+def _site_refusal(user: User, site: Site | None, kind: str) -> tuple[str, str] | None:
+    """(field, message) when ``user`` may not record a ``kind`` check at ``site``."""
+    if site is None or not can_see_site(user, site):
+        # Unknown and out-of-scope read the same: nothing outside the scope can be probed.
+        return "site_code", _("No site with this code in your area.")
+    if not may_record_kind(user, site, kind):
+        return "kind", _kind_refusal(kind)
+    return None
+
+
 def _kind_refusal(kind: str) -> str:
     if kind == "self":
         return _("Daily self-checks are recorded by staff of the site's own unit.")
@@ -332,26 +351,27 @@ def store_inspections(
     for record in created:
         one = record.parsed
         for result in one.results:
+            rectification = result.rectification
             result_rows.append(
-                {
-                    "inspection_id": one.id,
-                    "item_id": result.item_id,
-                    "outcome": result.outcome,
-                    "note": result.note,
-                    "rectification": result.rectification,
-                }
+                (
+                    one.id,
+                    result.item_id,
+                    result.outcome,
+                    result.note,
+                    json.dumps(rectification, ensure_ascii=False) if rectification else None,
+                )
             )
         for item_id, sha, role in one.photo_refs():
-            photo_rows.append(
-                {"inspection_id": one.id, "item_id": item_id, "sha256": sha, "role": role}
-            )
-    if result_rows:
-        db.session.execute(InspectionResult.__table__.insert(), result_rows)
-    if photo_rows:
-        db.session.execute(InspectionPhoto.__table__.insert(), photo_rows)
+            photo_rows.append((one.id, item_id, sha, role))
+    bulk_insert(InspectionResult, RESULT_COLUMNS, result_rows)
+    bulk_insert(InspectionPhoto, PHOTO_COLUMNS, photo_rows)
     # Failed items become hazards in this same transaction.
     open_hazards_for_inspections([record.parsed.id for record in created])
     return created
+
+
+RESULT_COLUMNS = ["inspection_id", "item_id", "outcome", "note", "rectification"]
+PHOTO_COLUMNS = ["inspection_id", "item_id", "sha256", "role"]
 
 
 def _inspection_row(source: SyncSource, record: ValidInspection, now: datetime) -> dict:
