@@ -157,6 +157,17 @@ def test_offline_inspection_with_failures_and_photos_survives_restart_then_syncs
     assert got.status == 200
     assert max(image_size(got.body())) <= 1600
     page.wait_for_selector("#sync-status[data-pending='0']")
+    cached_urls = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+    assert cached_urls and not [url for url in cached_urls if "/api/" in url]
 
 
 def _submit_one(page, kit) -> str:
@@ -479,6 +490,7 @@ def test_a_new_version_is_offered_never_forced_and_warns_while_unsynced(
     context.route("**/api/v1/sync/**", lambda route: route.abort())  # keep it unsynced
     context.set_offline(False)
     page.evaluate("window.stillTheSamePage = true")
+    page.evaluate("caches.open('another-app-on-this-origin')")
     old_caches = page.evaluate("caches.keys()")
 
     main_js = static / "js" / "main.js"
@@ -499,6 +511,10 @@ def test_a_new_version_is_offered_never_forced_and_warns_while_unsynced(
     with page.expect_event("load"):
         update.click()
     page.wait_for_selector("#sync-status")
-    new_caches = page.evaluate("caches.keys()")
-    assert len(new_caches) == 1 and new_caches != old_caches  # the old cache is gone
+    new_caches = set(page.evaluate("caches.keys()"))
+    ours_before = {name for name in old_caches if name.startswith("shelter-shell-")}
+    ours_after = {name for name in new_caches if name.startswith("shelter-shell-")}
+    assert len(ours_before) == len(ours_after) == 1
+    assert ours_after != ours_before  # our old cache is gone...
+    assert "another-app-on-this-origin" in new_caches  # ...and nobody else's
     wait_for_state(page, record_id, "queued")  # nothing lost in the update
