@@ -12,8 +12,10 @@ import * as db from './db.js';
 
 /**
  * One entry per kind of record the phone sends. Adding a kind (e.g. "hazard_event")
- * is one more entry: its endpoint, the payload field that carries the batch, and
- * which photo hashes a payload references.
+ * is one more entry: its endpoint (which answers `{results: [{id, status, errors?,
+ * missing_photos?}]}` like the inspection endpoint), the payload field that carries the
+ * batch, which photo hashes a payload references, and optionally where the user edits a
+ * rejected record (`editUrl`; without it the home screen offers "resend" only).
  */
 export const RECORD_TYPES = {
   inspection: {
@@ -21,6 +23,7 @@ export const RECORD_TYPES = {
     batchField: 'inspections',
     batchSize: 25,
     photosOf: inspectionPhotos,
+    editUrl: (record) => `/s/${encodeURIComponent(record.site_code)}?d=${record.id}`,
   },
   hazard_event: {
     endpoint: '/api/v1/sync/hazard-events',
@@ -162,7 +165,9 @@ export async function recoverInterrupted() {
 export async function queued(type, username) {
   const records = await db.recordsInState('queued');
   return records
-    .filter((r) => r.type === type && (!username || r.username === username))
+    // Another account's records wait for that account (the server would book them to
+    // whoever is logged in); records made without a known user go with the current one.
+    .filter((r) => r.type === type && (!username || !r.username || r.username === username))
     .sort((a, b) => (a.submitted_at || '').localeCompare(b.submitted_at || ''));
 }
 

@@ -115,14 +115,15 @@ function describeError(error, record) {
 function recordRow(record) {
   const title = record.site_name || record.site_code || record.payload?.site_code || record.id;
   const actions = [];
-  if (record.state === 'draft') {
-    actions.push(h('a', { class: 'btn btn-small', href: `/s/${encodeURIComponent(record.site_code)}?d=${record.id}` }, t('continue_draft')));
+  const editUrl = outbox.RECORD_TYPES[record.type]?.editUrl?.(record);
+  if (record.state === 'draft' && editUrl) {
+    actions.push(h('a', { class: 'btn btn-small', href: editUrl }, t('continue_draft')));
     actions.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: async () => {
       if (confirm(t('confirm_discard'))) await outbox.discardDraft(record.id);
     } }, t('discard')));
   }
   if (record.state === 'rejected') {
-    actions.push(h('a', { class: 'btn btn-small btn-primary', href: `/s/${encodeURIComponent(record.site_code)}?d=${record.id}` }, t('edit_resend')));
+    if (editUrl) actions.push(h('a', { class: 'btn btn-small btn-primary', href: editUrl }, t('edit_resend')));
     actions.push(h('button', { type: 'button', class: 'btn btn-small', onclick: async () => {
       await outbox.transition(record.id, 'queued', {});
       requestSync('resend');
