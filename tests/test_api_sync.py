@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import logging
 import threading
 import uuid
 from datetime import date, timedelta
@@ -13,6 +15,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.contract.world import NOW, build_world, load, log_in, valid_batch, with_template
+from tests.factories import PASSWORD
+from webapp.api.schemas import ExportFileSchema, SyncBatchSchema, SyncReplySchema
 from webapp.extensions import db
 from webapp.models import (
     Inspection,
@@ -20,6 +24,7 @@ from webapp.models import (
     InspectionPhoto,
     InspectionResult,
 )
+from webapp.qr import token_fingerprint
 
 URL = "/api/v1/sync/inspections"
 
@@ -80,7 +85,10 @@ def test_valid_inspection_is_stored_with_what_the_server_derives(client, world):
     assert stored.evidence_complete is False
     assert stored.clock_flagged is False and abs(stored.clock_offset_seconds - 5) <= 2
     assert stored.device_id == "phone-7f3a"
-    assert stored.payload == record
+    token = record["scan"]["token"]
+    assert token not in json.dumps(stored.payload)  # a secret: only its fingerprint is kept
+    assert stored.payload["scan"]["token_fingerprint"] == token_fingerprint(token)
+    assert {**stored.payload, "scan": record["scan"]} == record
     outcomes = {r.item_id: (r.outcome, r.rectification) for r in stored.results}
     assert outcomes["FIRE-01"] == ("pass", None)
     assert outcomes["EVAC-01"][1]["mode"] == "on_spot"
@@ -118,8 +126,8 @@ def test_same_id_with_other_content_is_a_conflict_kept_once_for_review(client, w
     assert sync(client, headers, [changed])[0]["status"] == "conflict"
     assert counts() == (1, 4, 3, 1)
     kept = db.session.scalars(select(InspectionConflict)).one()
-    assert kept.payload == changed and kept.user_id == world["inspector"].id
-    assert db.session.get(Inspection, record["id"]).payload == record  # never changed
+    assert kept.payload["results"] == changed["results"] and kept.user_id == world["inspector"].id
+    assert db.session.get(Inspection, record["id"]).payload["results"] == record["results"]
 
 
 def test_one_bad_record_never_fails_the_others(client, world):
@@ -317,3 +325,38 @@ def test_concurrent_retries_of_one_batch_end_with_exactly_one_copy(app, world):
     assert statuses.count("duplicate") + statuses.count("conflict") == 30
     db.session.expire_all()
     assert counts() == (2, 8, 6, 1)
+
+
+def test_logs_carry_no_password_token_or_photo_bytes(client, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    headers = log_in(client, "ct-inspector")
+    batch = valid_batch(world["template"].id)
+    token = batch["inspections"][0]["scan"]["token"]
+    client.post(URL, json=batch, headers=headers)
+    photo = load("export_file_example.json")["photos"][0]
+    client.put(
+        f"/api/v1/photos/{photo['sha256']}", data=base64.b64decode(photo["data"]), headers=headers
+    )
+    assert "sync user=" in caplog.text and "photo " in caplog.text  # it did log
+    assert PASSWORD not in caplog.text
+    assert token not in caplog.text
+    assert photo["data"][:40] not in caplog.text
+
+
+def test_the_openapi_schemas_accept_the_contract_examples(app):
+    batch = load("sync_batch_valid.json")
+    assert SyncBatchSchema().load(batch)["device_id"] == batch["device_id"]
+    export = load("export_file_example.json")
+    assert len(ExportFileSchema().load(export)["photos"]) == len(export["photos"])
+    SyncReplySchema().load(load("sync_reply_example.json"))
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path in (
+        "/api/v1/sites",
+        "/api/v1/templates/{template_id}",
+        "/api/v1/sync/inspections",
+        "/api/v1/sync/import",
+        "/api/v1/photos/{sha256}",
+    ):
+        assert path in spec["paths"], path
+    body = spec["paths"]["/api/v1/sync/inspections"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/SyncBatch")

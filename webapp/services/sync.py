@@ -40,7 +40,7 @@ from webapp.models import (
     Site,
     User,
 )
-from webapp.qr import scan_is_valid
+from webapp.qr import scan_is_valid, token_fingerprint
 from webapp.scope import can_see_site
 from webapp.services.dialect import bulk_insert, insert_ignoring_duplicates
 from webapp.services.hazards import open_hazards_for_inspections
@@ -398,8 +398,19 @@ def _inspection_row(source: SyncSource, record: ValidInspection, now: datetime) 
         "failures": one.failures,
         "evidence_complete": not record.evidence_missing,
         "content_hash": one.content_hash,
-        "payload": one.raw,
+        "payload": stored_payload(one.raw),
     }
+
+
+def stored_payload(record: dict) -> dict:
+    """The record as kept in the database: the scanned QR token replaced by its fingerprint.
+    A token proves presence at the site; it never lands in the database or the logs (the
+    content hash is still taken over the record as sent, so resends stay duplicates)."""
+    scan = record.get("scan")
+    if isinstance(scan, dict) and isinstance(scan.get("token"), str):
+        kept = {**scan, "token": None, "token_fingerprint": token_fingerprint(scan["token"])}
+        return {**record, "scan": kept}
+    return record
 
 
 def _stored_hashes(ids: list[str]) -> dict[str, str]:
@@ -432,7 +443,7 @@ def _conflict_row(source: SyncSource, one: ParsedInspection, now: datetime) -> d
     return {
         "inspection_id": one.id,
         "content_hash": one.content_hash,
-        "payload": one.raw,
+        "payload": stored_payload(one.raw),
         "device_id": source.device_id,
         "user_id": source.user.id,
         "received_at": now,
