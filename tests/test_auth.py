@@ -117,6 +117,21 @@ def test_remember_me_restores_the_session(client, tree):
     assert client.get("/api/v1/me").status_code == 200
 
 
+def test_logout_forgets_the_remember_me_cookie(client, tree):
+    log_in(client, "insp", remember=True)
+    assert client.get_cookie("remember_token") is not None
+    client.post("/logout", data={"csrf_token": csrf(client)})
+    assert client.get_cookie("remember_token") is None
+    client.delete_cookie("session")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_login_page_sends_a_logged_in_user_on(client, tree):
+    log_in(client, "boss")
+    assert client.get("/login").headers["Location"] == "/manage"
+    assert client.get("/login?next=/manage/users/").headers["Location"] == "/manage/users/"
+
+
 def test_without_remember_me_there_is_no_remember_cookie(client, tree):
     reply = log_in(client, "insp", remember=False)
     assert not set_cookie_headers(reply, "remember_token")
@@ -135,7 +150,11 @@ def test_cookies_are_secure_when_served_over_https(app, tree):
         }
     )
     client = https_app.test_client()
-    reply = log_in(client, "insp", remember=True)
+    try:
+        reply = log_in(client, "insp", remember=True)
+    finally:
+        with https_app.app_context():
+            db.engine.dispose()  # its pool would otherwise be garbage-collected mid-run
     assert reply.status_code == 302
     for name in ("session", "remember_token"):
         (cookie,) = set_cookie_headers(reply, name)

@@ -31,7 +31,7 @@ def forget_previous_request_state():
 @login_rate_limited
 def login():
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(landing_url(current_user))
+        return redirect(_safe_next(request.args.get("next")) or landing_url(current_user))
     form = LoginForm()
     error = None
     if form.validate_on_submit():

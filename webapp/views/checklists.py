@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.auth import manager_required
 from webapp.checklist import current_template
@@ -40,9 +41,9 @@ bp = Blueprint("checklists", __name__, url_prefix="/manage/checklists")
 def index():
     versions = (
         db.session.execute(
-            select(ChecklistTemplate).order_by(
-                ChecklistTemplate.key, ChecklistTemplate.version.desc()
-            )
+            select(ChecklistTemplate)
+            .options(selectinload(ChecklistTemplate.items))  # item counts without N+1
+            .order_by(ChecklistTemplate.key, ChecklistTemplate.version.desc())
         )
         .scalars()
         .all()
