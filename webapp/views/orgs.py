@@ -6,14 +6,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from webapp.auth import in_scope_or_404, manager_required
 from webapp.extensions import db
 from webapp.forms import NewOrgForm, OrgForm
 from webapp.labels import label
 from webapp.models import Organisation, OrgKind, Role, Site, User
-from webapp.scope import can_manage_org, can_view_orgs, get_org, scoped_orgs, scoped_sites
+from webapp.scope import (
+    can_manage_org,
+    can_view_orgs,
+    get_org,
+    scoped_orgs,
+    scoped_sites,
+    scoped_users,
+)
 from webapp.services.accounts import (
     CHILD_KINDS,
     FieldError,
@@ -44,17 +51,13 @@ def index():
             .group_by(Site.unit_id)
         ).all()
     )
-    user_counts = (
-        dict(
-            db.session.execute(
-                select(User.org_id, func.count())
-                .where(User.org_id.in_([o.id for o in orgs]))
-                .where(User.active.is_(True))
-                .group_by(User.org_id)
-            ).all()
-        )
-        if orgs
-        else {}
+    user_counts = dict(
+        db.session.execute(
+            scoped_users(current_user)
+            .where(User.active.is_(True))
+            .with_only_columns(User.org_id, func.count())
+            .group_by(User.org_id)
+        ).all()
     )
     base_depth = current_user.org.depth
     return render_template(
