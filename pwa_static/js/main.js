@@ -41,10 +41,11 @@ function mountHeader() {
     setLang(lang() === 'zh' ? 'en' : 'zh');
     switcher.textContent = t('lang_switch');
     document.getElementById('brand').textContent = t('app_name');
+    renderBadge();
     route();
   });
   document.getElementById('brand').textContent = t('app_name');
-  mountSyncBadge(document.getElementById('sync-badge'));
+  const renderBadge = mountSyncBadge(document.getElementById('sync-badge'));
 }
 
 async function registerServiceWorker() {

@@ -26,4 +26,5 @@ export function mountSyncBadge(el) {
   outbox.outboxEvents.addEventListener('change', render);
   syncEvents.addEventListener('status', render);
   render();
+  return render;
 }
