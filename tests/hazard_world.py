@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from werkzeug.security import generate_password_hash
+
+from tests.factories import PASSWORD, make_failed_inspection, make_site, make_template, make_tree
 from webapp import days
 from webapp.extensions import db
 from webapp.models import Hazard, Role, User
 from webapp.services.hazards import EventRequest, open_hazards_from_inspection, record_event
-from werkzeug.security import generate_password_hash
-
-from tests.factories import PASSWORD, make_failed_inspection, make_site, make_template, make_tree
 
 PHOTO = "a" * 64
 PHOTO2 = "b" * 64
@@ -52,8 +52,13 @@ def _user(org, role, display_name=None) -> User:
     if "hash" not in _HASHES:
         _HASHES["hash"] = generate_password_hash(PASSWORD)
     username = f"hz{uuid.uuid4().hex[:10]}"
-    user = User(username=username, display_name=display_name or username, org=org,
-                role=str(role), password_hash=_HASHES["hash"])
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        org=org,
+        role=str(role),
+        password_hash=_HASHES["hash"],
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -63,11 +68,13 @@ def make_world() -> World:
     tree = make_tree()
     unit = tree["unit_county"]
     site = make_site(unit, name="人民广场地下商场")
-    template = make_template([
-        {"item_id": "EVAC-01", "fix_immediately": True, "label_zh": "安全出口未锁闭"},
-        {"item_id": "FIRE-01", "label_zh": "灭火器完好有效"},
-        {"item_id": "FIRE-08", "default_grade": "major", "label_zh": "无易燃装修材料"},
-    ])
+    template = make_template(
+        [
+            {"item_id": "EVAC-01", "fix_immediately": True, "label_zh": "安全出口未锁闭"},
+            {"item_id": "FIRE-01", "label_zh": "灭火器完好有效"},
+            {"item_id": "FIRE-08", "default_grade": "major", "label_zh": "无易燃装修材料"},
+        ]
+    )
     users = {
         "insp": _user(unit, Role.INSPECTOR, display_name="检查员甲"),
         "insp2": _user(unit, Role.INSPECTOR, display_name="检查员乙"),
@@ -83,11 +90,23 @@ def make_world() -> World:
     return World(tree, site, template, users)
 
 
-def open_hazard(world: World, item_id="FIRE-01", rectification=None, finder="insp",
-                kind="self", finished_at=None, photos=None) -> Hazard:
+def open_hazard(
+    world: World,
+    item_id="FIRE-01",
+    rectification=None,
+    finder="insp",
+    kind="self",
+    finished_at=None,
+    photos=None,
+) -> Hazard:
     inspection = make_failed_inspection(
-        world.site, world.user(finder), world.template, {item_id: rectification}, kind=kind,
-        finished_at=finished_at, photos=photos,
+        world.site,
+        world.user(finder),
+        world.template,
+        {item_id: rectification},
+        kind=kind,
+        finished_at=finished_at,
+        photos=photos,
     )
     (hazard,) = open_hazards_from_inspection(inspection)
     db.session.commit()
@@ -103,8 +122,12 @@ def valid_fields(type: str) -> dict:
     """A valid payload for each action (on a general hazard)."""
     deadline = days.today() + timedelta(days=3)
     return {
-        "assign": dict(responsible_name="张三", responsible_phone="13900000000",
-                       measures="清理通道", deadline=deadline),
+        "assign": dict(
+            responsible_name="张三",
+            responsible_phone="13900000000",
+            measures="清理通道",
+            deadline=deadline,
+        ),
         "plan": {**FULL_PLAN, "deadline": deadline},
         "progress": dict(note="已联系施工队"),
         "rectified": dict(note="已整改完毕", photos=[PHOTO]),

@@ -8,11 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from webapp import days
-from webapp.extensions import db
-from webapp.models import Hazard, HazardEvent
-from webapp.scope import OutOfScope
-from webapp.services.hazards import HazardRefused, allowed_actions, open_hazards_from_inspection
 from tests.factories import make_failed_inspection
 from tests.hazard_world import (
     FULL_PLAN,
@@ -24,49 +19,149 @@ from tests.hazard_world import (
     open_hazard,
     valid_fields,
 )
+from webapp import days
+from webapp.extensions import db
+from webapp.models import Hazard, HazardEvent
+from webapp.scope import OutOfScope
+from webapp.services.hazards import HazardRefused, allowed_actions, open_hazards_from_inspection
 
-ACTORS = ["insp", "insp2", "mgr", "other_mgr", "county_sup", "city_sup", "prov_sup",
-          "cityb_sup", "city_admin"]
+ACTORS = [
+    "insp",
+    "insp2",
+    "mgr",
+    "other_mgr",
+    "county_sup",
+    "city_sup",
+    "prov_sup",
+    "cityb_sup",
+    "city_admin",
+]
 
 # Who may do what on a self-found, general hazard (a major one for "supervise") that is in
 # the state the action starts from. "ok" = allowed; 403 = in scope, role forbids; 404 =
 # out of scope. "rectified" by insp before verified/rejected (so insp is the same person).
 ROLE_TABLE = {
-    "assign":    dict(insp=403, insp2=403, mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "plan":      dict(insp=403, insp2=403, mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "progress":  dict(insp="ok", insp2="ok", mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "rectified": dict(insp="ok", insp2="ok", mgr="ok", other_mgr=404, county_sup=403,
-                      city_sup=403, prov_sup=403, cityb_sup=404, city_admin=403),
-    "verified":  dict(insp=403, insp2=403, mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "rejected":  dict(insp=403, insp2=403, mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "regrade":   dict(insp=403, insp2=403, mgr="ok", other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
-    "supervise": dict(insp=403, insp2=403, mgr=403, other_mgr=404, county_sup="ok",
-                      city_sup="ok", prov_sup="ok", cityb_sup=404, city_admin="ok"),
+    "assign": dict(
+        insp=403,
+        insp2=403,
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "plan": dict(
+        insp=403,
+        insp2=403,
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "progress": dict(
+        insp="ok",
+        insp2="ok",
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "rectified": dict(
+        insp="ok",
+        insp2="ok",
+        mgr="ok",
+        other_mgr=404,
+        county_sup=403,
+        city_sup=403,
+        prov_sup=403,
+        cityb_sup=404,
+        city_admin=403,
+    ),
+    "verified": dict(
+        insp=403,
+        insp2=403,
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "rejected": dict(
+        insp=403,
+        insp2=403,
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "regrade": dict(
+        insp=403,
+        insp2=403,
+        mgr="ok",
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
+    "supervise": dict(
+        insp=403,
+        insp2=403,
+        mgr=403,
+        other_mgr=404,
+        county_sup="ok",
+        city_sup="ok",
+        prov_sup="ok",
+        cityb_sup=404,
+        city_admin="ok",
+    ),
 }
-START_STATE = {"assign": "open", "plan": "open", "progress": "open", "rectified": "rectifying",
-               "verified": "rectified", "rejected": "rectified", "regrade": "open",
-               "supervise": "open"}
+START_STATE = {
+    "assign": "open",
+    "plan": "open",
+    "progress": "open",
+    "rectified": "rectifying",
+    "verified": "rectified",
+    "rejected": "rectified",
+    "regrade": "open",
+    "supervise": "open",
+}
 
 # Which states each action may start from, and where it leads ("same" = unchanged).
 STATE_TABLE = {
-    "assign":    dict(open="rectifying", rectifying="rectifying", rectified=409, closed=409),
-    "plan":      dict(open="rectifying", rectifying="rectifying", rectified=409, closed=409),
-    "progress":  dict(open="open", rectifying="rectifying", rectified=409, closed=409),
+    "assign": dict(open="rectifying", rectifying="rectifying", rectified=409, closed=409),
+    "plan": dict(open="rectifying", rectifying="rectifying", rectified=409, closed=409),
+    "progress": dict(open="open", rectifying="rectifying", rectified=409, closed=409),
     "rectified": dict(open="rectified", rectifying="rectified", rectified=409, closed=409),
-    "verified":  dict(open=409, rectifying=409, rectified="closed", closed=409),
-    "rejected":  dict(open=409, rectifying=409, rectified="rectifying", closed=409),
-    "regrade":   dict(open="open", rectifying="rectifying", rectified="rectified", closed=409),
+    "verified": dict(open=409, rectifying=409, rectified="closed", closed=409),
+    "rejected": dict(open=409, rectifying=409, rectified="rectifying", closed=409),
+    "regrade": dict(open="open", rectifying="rectifying", rectified="rectified", closed=409),
     "supervise": dict(open="open", rectifying="rectifying", rectified="rectified", closed=409),
 }
-GOOD_ACTOR = {"assign": "mgr", "plan": "mgr", "progress": "insp", "rectified": "insp2",
-              "verified": "city_sup", "rejected": "city_sup", "regrade": "mgr",
-              "supervise": "city_sup"}
+GOOD_ACTOR = {
+    "assign": "mgr",
+    "plan": "mgr",
+    "progress": "insp",
+    "rectified": "insp2",
+    "verified": "city_sup",
+    "rejected": "city_sup",
+    "regrade": "mgr",
+    "supervise": "city_sup",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -77,8 +172,9 @@ def request_context(app):
 
 
 def _events(hazard) -> int:
-    return db.session.scalar(select(func.count(HazardEvent.id)).where(
-        HazardEvent.hazard_id == hazard.id))
+    return db.session.scalar(
+        select(func.count(HazardEvent.id)).where(HazardEvent.hazard_id == hazard.id)
+    )
 
 
 @pytest.mark.parametrize("action,actor", [(a, u) for a in ROLE_TABLE for u in ACTORS])
@@ -128,8 +224,11 @@ def test_state_machine(app, action, state):
 def test_failed_items_become_hazards_with_their_details(app):
     world = make_world()
     inspection = make_failed_inspection(
-        world.site, world.user("county_sup"), world.template,
-        {"FIRE-01": None, "FIRE-08": None}, kind="office",
+        world.site,
+        world.user("county_sup"),
+        world.template,
+        {"FIRE-01": None, "FIRE-08": None},
+        kind="office",
         photos={"FIRE-01": {"evidence": [PHOTO]}},
     )
     hazards = open_hazards_from_inspection(inspection)
@@ -137,7 +236,12 @@ def test_failed_items_become_hazards_with_their_details(app):
     by_item = {h.item_id: h for h in hazards}
     fire = by_item["FIRE-01"]
     assert (fire.site_id, fire.category, fire.grade, fire.source, fire.status) == (
-        world.site.id, "FIRE", "general", "office", "open")
+        world.site.id,
+        "FIRE",
+        "general",
+        "office",
+        "open",
+    )
     assert fire.found_by_id == world.user("county_sup").id
     assert fire.found_by_org_id == world.tree["county"].id
     assert fire.found_at == inspection.finished_at
@@ -151,14 +255,21 @@ def test_failed_items_become_hazards_with_their_details(app):
 
 def test_fixed_on_the_spot_goes_straight_to_rectified(app):
     world = make_world()
-    hazard = open_hazard(world, "EVAC-01", {"mode": "on_spot", "action": "打开了锁闭的出口"},
-                         photos={"EVAC-01": {"evidence": [PHOTO], "after": [PHOTO2]}})
+    hazard = open_hazard(
+        world,
+        "EVAC-01",
+        {"mode": "on_spot", "action": "打开了锁闭的出口"},
+        photos={"EVAC-01": {"evidence": [PHOTO], "after": [PHOTO2]}},
+    )
     assert hazard.status == "rectified" and hazard.fixed_on_spot
     assert hazard.measures == "打开了锁闭的出口"
     assert hazard.rectified_by_id == world.user("insp").id
     opened, rectified = hazard.events
     assert (rectified.type, rectified.from_status, rectified.to_status) == (
-        "rectified", "open", "rectified")
+        "rectified",
+        "open",
+        "rectified",
+    )
     assert rectified.photos == [PHOTO2] and rectified.data == {"on_spot": True}
     # The finder fixed it, so the finder cannot verify it; the unit manager can.
     with pytest.raises(HazardRefused):
@@ -170,50 +281,73 @@ def test_fixed_on_the_spot_goes_straight_to_rectified(app):
 def test_a_field_order_applies_its_deadline_and_defaults(app):
     world = make_world()
     deadline = days.today() + timedelta(days=5)
-    hazard = open_hazard(world, "FIRE-01", {
-        "mode": "order", "responsible": "李四", "responsible_phone": "139",
-        "deadline": deadline.isoformat(), "measures": "更换灭火器",
-        "funds": {"amount": "300", "source": "运维经费"},
-    })
+    hazard = open_hazard(
+        world,
+        "FIRE-01",
+        {
+            "mode": "order",
+            "responsible": "李四",
+            "responsible_phone": "139",
+            "deadline": deadline.isoformat(),
+            "measures": "更换灭火器",
+            "funds": {"amount": "300", "source": "运维经费"},
+        },
+    )
     assert hazard.status == "rectifying"
-    assert (hazard.responsible_name, hazard.deadline, hazard.measures) == ("李四", deadline, "更换灭火器")
+    assert (hazard.responsible_name, hazard.deadline, hazard.measures) == (
+        "李四",
+        deadline,
+        "更换灭火器",
+    )
     assert (hazard.funds_amount, hazard.funds_source) == (Decimal("300.00"), "运维经费")
     # An immediate item without a deadline gets today; an ordinary one the default days.
-    immediate = open_hazard(world, "EVAC-01", {"mode": "order", "responsible": "李四",
-                                               "measures": "立即开锁"})
+    immediate = open_hazard(
+        world, "EVAC-01", {"mode": "order", "responsible": "李四", "measures": "立即开锁"}
+    )
     assert immediate.deadline == days.today()
-    ordinary = open_hazard(world, "FIRE-01", {"mode": "order", "responsible": "李四",
-                                              "measures": "更换"})
+    ordinary = open_hazard(
+        world, "FIRE-01", {"mode": "order", "responsible": "李四", "measures": "更换"}
+    )
     assert ordinary.deadline == days.today() + timedelta(days=7)
 
 
 def test_a_major_field_order_waits_for_its_plan(app):
     world = make_world()
-    hazard = open_hazard(world, "FIRE-08", {"mode": "order", "responsible": "李四",
-                                            "measures": "拆除"})
+    hazard = open_hazard(
+        world, "FIRE-08", {"mode": "order", "responsible": "李四", "measures": "拆除"}
+    )
     assert hazard.status == "open" and hazard.measures == "拆除"
     assert hazard.events[-1].data["pending"] == "plan_incomplete"
 
 
-@pytest.mark.parametrize("action,fields,error,field", [
-    ("assign", dict(measures="x", deadline="yesterday"), 422, "deadline"),
-    ("assign", dict(measures="x", deadline="cap+1"), 422, "deadline"),
-    ("assign", dict(measures="x", responsible_name="张三", responsible_phone=" "), 422,
-     "responsible_phone"),
-    ("assign", dict(responsible_name="张三", responsible_phone="1", measures=""), 422,
-     "measures"),
-    ("assign", dict(responsible_username="nobody", measures="x"), 422,
-     "responsible_username"),
-    ("rectified", dict(note="done", photos=[]), 422, "photos"),
-    ("rectified", dict(note="", photos=[PHOTO]), 422, "note"),
-    ("rectified", dict(note="done", photos=["not-a-hash"]), 422, "photos"),
-    ("progress", dict(), 422, "note"),
-    ("regrade", dict(grade="major"), 422, "note"),
-    ("regrade", dict(grade="general", note="why"), 422, "grade"),
-    ("regrade", dict(grade="huge", note="why"), 422, "grade"),
-])
-def test_bad_input_is_refused_with_the_field_and_nothing_changes(app, action, fields, error,
-                                                                  field):
+@pytest.mark.parametrize(
+    "action,fields,error,field",
+    [
+        ("assign", dict(measures="x", deadline="yesterday"), 422, "deadline"),
+        ("assign", dict(measures="x", deadline="cap+1"), 422, "deadline"),
+        (
+            "assign",
+            dict(measures="x", responsible_name="张三", responsible_phone=" "),
+            422,
+            "responsible_phone",
+        ),
+        (
+            "assign",
+            dict(responsible_name="张三", responsible_phone="1", measures=""),
+            422,
+            "measures",
+        ),
+        ("assign", dict(responsible_username="nobody", measures="x"), 422, "responsible_username"),
+        ("rectified", dict(note="done", photos=[]), 422, "photos"),
+        ("rectified", dict(note="", photos=[PHOTO]), 422, "note"),
+        ("rectified", dict(note="done", photos=["not-a-hash"]), 422, "photos"),
+        ("progress", dict(), 422, "note"),
+        ("regrade", dict(grade="major"), 422, "note"),
+        ("regrade", dict(grade="general", note="why"), 422, "grade"),
+        ("regrade", dict(grade="huge", note="why"), 422, "grade"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_and_nothing_changes(app, action, fields, error, field):
     world = make_world()
     hazard = hazard_in(world, "rectifying" if action == "rectified" else "open")
     defaults = {"responsible_name": "张三", "responsible_phone": "1"} if action == "assign" else {}
@@ -246,7 +380,8 @@ def test_a_major_hazard_needs_its_full_plan_before_it_proceeds(app):
         act(world, "mgr", hazard, "assign", **valid_fields("assign"))
     assert refused.value.error == "plan_incomplete"
     assert {"plan_objectives", "plan_contingency", "plan_interim_measures"} <= set(
-        refused.value.fields)
+        refused.value.fields
+    )
     with pytest.raises(HazardRefused) as refused:
         act(world, "insp", hazard, "rectified", note="done", photos=[PHOTO])
     assert refused.value.error == "plan_incomplete"
@@ -338,8 +473,14 @@ def test_supervision_needs_a_major_hazard_and_a_notice(app):
         act(world, "city_sup", major, "supervise", notice=" ")
     assert "notice" in refused.value.fields
     with pytest.raises(HazardRefused) as refused:
-        act(world, "city_sup", major, "supervise", notice="1号",
-            supervised_on=days.today() + timedelta(days=1))
+        act(
+            world,
+            "city_sup",
+            major,
+            "supervise",
+            notice="1号",
+            supervised_on=days.today() + timedelta(days=1),
+        )
     assert "supervised_on" in refused.value.fields
 
 
@@ -358,15 +499,17 @@ def test_a_resent_action_is_recorded_once(app):
     hazard = hazard_in(world, "rectifying")
     from webapp.services.hazards import EventRequest, record_event
 
-    request = EventRequest(id="0f8b7c1e-1111-4222-8333-444455556666", type="rectified",
-                           note="done", photos=[PHOTO])
+    request = EventRequest(
+        id="0f8b7c1e-1111-4222-8333-444455556666", type="rectified", note="done", photos=[PHOTO]
+    )
     first = record_event(world.user("insp"), hazard.id, request)
     again = record_event(world.user("insp"), hazard.id, request)
     assert first.created and not again.created and again.event.id == first.event.id
     assert _events(hazard) == 3
     with pytest.raises(HazardRefused) as refused:
-        record_event(world.user("insp"), hazard.id,
-                     EventRequest(id=request.id, type="progress", note="x"))
+        record_event(
+            world.user("insp"), hazard.id, EventRequest(id=request.id, type="progress", note="x")
+        )
     assert refused.value.status == 409
 
 

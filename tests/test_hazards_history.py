@@ -7,12 +7,12 @@ from flask_migrate import upgrade
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
+from tests.factories import make_site
+from tests.hazard_world import PHOTO, act, hazard_in, make_world, open_hazard
 from webapp.extensions import db
 from webapp.models import HazardEvent, HistoryIsImmutable
 from webapp.models.hazards import GENESIS_HASH
 from webapp.services.hazards import verify_chain
-from tests.factories import make_site
-from tests.hazard_world import PHOTO, act, hazard_in, make_world, open_hazard
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +59,13 @@ def test_events_cannot_be_edited_through_the_orm(app):
     assert verify_chain() == (4, None)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE hazard_events SET note = 'x'",
-    "DELETE FROM hazard_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE hazard_events SET note = 'x'",
+        "DELETE FROM hazard_events",
+    ],
+)
 def test_the_database_refuses_changes_to_events(app, statement):
     _a_history()
     with pytest.raises(DatabaseError, match="append-only"):
@@ -81,9 +84,12 @@ def test_chain_links_each_site_in_order(app):
     ).all()
     assert [e.seq for e in events] == [1, 2, 3, 4]
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False)
+    )
     first_of_other = db.session.scalar(
-        select(HazardEvent).where(HazardEvent.site_id == other_site.id))
+        select(HazardEvent).where(HazardEvent.site_id == other_site.id)
+    )
     assert (first_of_other.seq, first_of_other.prev_hash) == (1, GENESIS_HASH)
 
 
@@ -99,8 +105,9 @@ def test_verify_hazard_chain_names_the_edited_row(app, runner):
     site_code, target = world.site.code, hazard.events[2]
     target_id = target.id
     _drop_triggers()
-    db.session.execute(text("UPDATE hazard_events SET note = '其实没有整改' WHERE id = :id"),
-                       {"id": target_id})
+    db.session.execute(
+        text("UPDATE hazard_events SET note = '其实没有整改' WHERE id = :id"), {"id": target_id}
+    )
     db.session.commit()
     result = runner.invoke(args=["verify-hazard-chain", "--site", site_code])
     assert result.exit_code == 1
@@ -111,8 +118,9 @@ def test_verify_hazard_chain_names_the_edited_row(app, runner):
 def test_verify_hazard_chain_finds_a_deleted_row(app, runner):
     _world, hazard = _a_history()
     _drop_triggers()
-    db.session.execute(text("DELETE FROM hazard_events WHERE id = :id"),
-                       {"id": hazard.events[1].id})
+    db.session.execute(
+        text("DELETE FROM hazard_events WHERE id = :id"), {"id": hazard.events[1].id}
+    )
     db.session.commit()
     result = runner.invoke(args=["verify-hazard-chain"])
     assert result.exit_code == 1

@@ -38,26 +38,36 @@ def world(app):
 
 def _order(world, deadline: str, item="FIRE-01"):
     with time_machine.travel(FOUND, tick=False):
-        return open_hazard(world, item, {"mode": "order", "responsible": "李四",
-                                         "measures": "整改", "deadline": deadline},
-                           finished_at=FOUND)
+        return open_hazard(
+            world,
+            item,
+            {"mode": "order", "responsible": "李四", "measures": "整改", "deadline": deadline},
+            finished_at=FOUND,
+        )
 
 
 def _overdue_ids(user) -> set[int]:
     return {h.id for h in db.session.scalars(hazard_query(user, HazardFilters(overdue=True)))}
 
 
-@pytest.mark.parametrize("moment,overdue", [
-    (shanghai(7, 23, 59, 59), False),   # the deadline day, last second
-    (shanghai(8, 0, 0, 0), True),       # the next day in Shanghai (16:00 UTC on the 7th)
-    (datetime(2026, 12, 7, 15, 59, 59, tzinfo=UTC), False),
-    (datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC), True),
-])
+@pytest.mark.parametrize(
+    "moment,overdue",
+    [
+        (shanghai(7, 23, 59, 59), False),  # the deadline day, last second
+        (shanghai(8, 0, 0, 0), True),  # the next day in Shanghai (16:00 UTC on the 7th)
+        (datetime(2026, 12, 7, 15, 59, 59, tzinfo=UTC), False),
+        (datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC), True),
+    ],
+)
 def test_an_immediate_hazard_is_overdue_from_the_next_shanghai_day(app, world, moment, overdue):
     with app.test_request_context():
         with time_machine.travel(FOUND, tick=False):
-            hazard = open_hazard(world, "EVAC-01", {"mode": "order", "responsible": "李四",
-                                                    "measures": "开锁"}, finished_at=FOUND)
+            hazard = open_hazard(
+                world,
+                "EVAC-01",
+                {"mode": "order", "responsible": "李四", "measures": "开锁"},
+                finished_at=FOUND,
+            )
         assert hazard.deadline == date(2026, 12, 7) and hazard.immediate
         with time_machine.travel(moment, tick=False):
             assert hazard.is_overdue(days.today()) is overdue
@@ -74,13 +84,16 @@ def test_a_rectified_hazard_is_no_longer_overdue(app, world):
             assert hazard.id not in _overdue_ids(world.user("county_sup"))
 
 
-@pytest.mark.parametrize("moment,kind", [
-    (shanghai(7, 10), None),            # 4 days before the deadline on the 11th
-    (shanghai(7, 23, 59, 59), None),
-    (shanghai(8, 0, 0, 0), "due_soon"),  # 3 days before, from local midnight
-    (shanghai(11, 23, 59), "due_soon"),  # the deadline day itself
-    (shanghai(12, 0, 0, 0), "overdue"),
-])
+@pytest.mark.parametrize(
+    "moment,kind",
+    [
+        (shanghai(7, 10), None),  # 4 days before the deadline on the 11th
+        (shanghai(7, 23, 59, 59), None),
+        (shanghai(8, 0, 0, 0), "due_soon"),  # 3 days before, from local midnight
+        (shanghai(11, 23, 59), "due_soon"),  # the deadline day itself
+        (shanghai(12, 0, 0, 0), "overdue"),
+    ],
+)
 def test_reminders_start_three_days_before_the_deadline(app, world, moment, kind):
     with app.test_request_context():
         hazard = _order(world, "2026-12-11")
@@ -106,8 +119,11 @@ def test_reminders_are_recorded_once_and_overdue_goes_to_the_next_office_up(app,
             assert result.exit_code == 0, result.output
             assert "overdue" in result.output and "notify CA-K" in result.output
             assert "0 newly recorded" in result.output
-        events = db.session.scalars(select(HazardEvent).where(
-            HazardEvent.hazard_id == hazard.id, HazardEvent.type == "overdue")).all()
+        events = db.session.scalars(
+            select(HazardEvent).where(
+                HazardEvent.hazard_id == hazard.id, HazardEvent.type == "overdue"
+            )
+        ).all()
         assert len(events) == 1 and events[0].data["notify_org"] == "CA-K"
         assert events[0].actor_id is None and events[0].from_status == events[0].to_status
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.hazard_world import PHOTO, act, hazard_in, make_world, open_hazard
+from tests.hazard_world import PHOTO, hazard_in, make_world, open_hazard
 from tests.login_helpers import log_in, page_token
 from webapp import days
 from webapp.extensions import db
@@ -26,12 +26,22 @@ def world(app):
 
 def tiny_png() -> bytes:
     """A valid 1×1 PNG (the photo store checks magic bytes)."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     raw = b"\x00\xff\x00\x00"
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_the_list_shows_scope_filters_and_badges(client, world):
@@ -64,16 +74,24 @@ def test_rectified_from_the_page_with_an_uploaded_photo(client, world):
     log_in(client, world.user("insp2").username)
     token = page_token(client.get(f"/hazards/{hazard.id}").get_data(as_text=True))
     png = tiny_png()
-    reply = client.post(f"/hazards/{hazard.id}/events", data={
-        "csrf_token": token, "id": "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", "type": "rectified",
-        "note": "已更换灭火器", "photos": (io.BytesIO(png), "after.png")},
-        content_type="multipart/form-data")
+    reply = client.post(
+        f"/hazards/{hazard.id}/events",
+        data={
+            "csrf_token": token,
+            "id": "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d",
+            "type": "rectified",
+            "note": "已更换灭火器",
+            "photos": (io.BytesIO(png), "after.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert reply.status_code == 302
     db.session.expire_all()
     assert hazard.status == "rectified"
     sha = hazard.events[-1].photos[0]
-    assert db.session.scalar(select(func.count(HazardPhoto.id)).where(
-        HazardPhoto.sha256 == sha)) == 1
+    assert (
+        db.session.scalar(select(func.count(HazardPhoto.id)).where(HazardPhoto.sha256 == sha)) == 1
+    )
     # The verifier (another account) can see the photo through the hazard.
     other = client.application.test_client()
     log_in(other, world.user("mgr").username)
@@ -90,8 +108,10 @@ def test_a_refused_action_explains_why_and_changes_nothing(client, world):
     log_in(client, world.user("insp").username)
     token = page_token(client.get(f"/hazards/{hazard.id}").get_data(as_text=True))
     before = db.session.scalar(select(func.count(HazardEvent.id)))
-    reply = client.post(f"/hazards/{hazard.id}/events", data={
-        "csrf_token": token, "type": "rectified", "note": "好了"})
+    reply = client.post(
+        f"/hazards/{hazard.id}/events",
+        data={"csrf_token": token, "type": "rectified", "note": "好了"},
+    )
     assert reply.status_code == 422
     page = reply.get_data(as_text=True)
     assert "请至少添加一张整改后的照片" in page and "没有任何改动" in page
@@ -100,14 +120,20 @@ def test_a_refused_action_explains_why_and_changes_nothing(client, world):
 
 def test_bulk_verification_of_fixes_on_the_spot(client, world):
     with client.application.test_request_context():
-        fixes = [open_hazard(world, "EVAC-01", {"mode": "on_spot", "action": "开锁"})
-                 for _ in range(3)]
+        fixes = [
+            open_hazard(world, "EVAC-01", {"mode": "on_spot", "action": "开锁"}) for _ in range(3)
+        ]
     log_in(client, world.user("mgr").username)
     page = client.get("/hazards/?status=rectified").get_data(as_text=True)
     assert page.count('name="hazard"') == 3
-    reply = client.post("/hazards/verify", data={
-        "csrf_token": page_token(page), "hazard": [str(h.id) for h in fixes[:2]],
-        "note": "现场复核合格"})
+    reply = client.post(
+        "/hazards/verify",
+        data={
+            "csrf_token": page_token(page),
+            "hazard": [str(h.id) for h in fixes[:2]],
+            "note": "现场复核合格",
+        },
+    )
     assert reply.status_code == 302
     db.session.expire_all()
     assert [h.status for h in fixes] == ["closed", "closed", "rectified"]
@@ -115,10 +141,17 @@ def test_bulk_verification_of_fixes_on_the_spot(client, world):
 
 def test_offices_see_the_escalation_and_the_responsibility_list(client, world):
     with client.application.test_request_context():
-        hazard = open_hazard(world, "FIRE-01", {"mode": "order", "responsible": "李四",
-                                                "responsible_phone": "139",
-                                                "measures": "更换灭火器",
-                                                "deadline": days.today().isoformat()})
+        hazard = open_hazard(
+            world,
+            "FIRE-01",
+            {
+                "mode": "order",
+                "responsible": "李四",
+                "responsible_phone": "139",
+                "measures": "更换灭火器",
+                "deadline": days.today().isoformat(),
+            },
+        )
     with time_machine.travel(days.now() + timedelta(days=2)):
         log_in(client, world.user("county_sup").username)
         page = client.get("/hazards/").get_data(as_text=True)

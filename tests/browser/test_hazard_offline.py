@@ -27,10 +27,15 @@ def _seed_hazards(live_db, kit) -> tuple[int, int]:
         inspector = db.session.scalar(select(User).where(User.username == kit.username))
         template = db.session.get(ChecklistTemplate, kit.template_id)
         failed_items = [i for i in kit.item_ids if i != kit.photo_item_id][:2]
-        inspection = make_failed_inspection(site, inspector, template, {
-            failed_items[0]: None,
-            failed_items[1]: {"mode": "order", "responsible": "李四", "measures": "更换灭火器"},
-        })
+        inspection = make_failed_inspection(
+            site,
+            inspector,
+            template,
+            {
+                failed_items[0]: None,
+                failed_items[1]: {"mode": "order", "responsible": "李四", "measures": "更换灭火器"},
+            },
+        )
         hazards = {h.item_id: h.id for h in open_hazards_for_inspections([inspection.id])}
     return hazards[failed_items[0]], hazards[failed_items[1]]
 
@@ -84,8 +89,12 @@ def test_progress_and_rectified_made_offline_sync_exactly_once(
     assert sorted(r["payload"]["type"] for r in records.values()) == ["progress", "rectified"]
     assert {r["state"] for r in records.values()} == {"queued"}
     with live_db():
-        assert db.session.scalar(select(func.count(HazardEvent.id)).where(
-            HazardEvent.client_id.in_(list(records)))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count(HazardEvent.id)).where(HazardEvent.client_id.in_(list(records)))
+            )
+            == 0
+        )
 
     context.set_offline(False)
     _wait_until_synced(page, list(records))
@@ -103,15 +112,19 @@ def test_progress_and_rectified_made_offline_sync_exactly_once(
     assert [r["status"] for r in resent.json()["results"]] == ["duplicate", "duplicate"]
 
     with live_db():
-        stored = db.session.scalars(select(HazardEvent).where(
-            HazardEvent.client_id.in_(list(records)))).all()
+        stored = db.session.scalars(
+            select(HazardEvent).where(HazardEvent.client_id.in_(list(records)))
+        ).all()
         assert len(stored) == 2
         by_type = {e.type: e for e in stored}
         assert by_type["progress"].note == "已联系维保单位，明天更换"
         assert by_type["progress"].hazard_id == open_id
         rectified = by_type["rectified"]
         assert (rectified.hazard_id, rectified.from_status, rectified.to_status) == (
-            ordered_id, "rectifying", "rectified")
+            ordered_id,
+            "rectifying",
+            "rectified",
+        )
         assert rectified.client_at is not None
         assert len(rectified.photos) == 1
         assert db.session.get(Photo, rectified.photos[0]) is not None  # uploaded before the event

@@ -43,55 +43,86 @@ MAX_BATCH = 200
 class HazardQuerySchema(Schema):
     status = fields.List(
         fields.String(validate=validate.OneOf(["open", "rectifying", "rectified", "closed"])),
-        load_default=list, metadata={"description": "Repeat for several statuses"},
+        load_default=list,
+        metadata={"description": "Repeat for several statuses"},
     )
     grade = fields.String(validate=validate.OneOf(["general", "major"]), load_default=None)
-    overdue = fields.Boolean(load_default=False,
-                             metadata={"description": "Deadline passed (SHELTER_TZ) and not rectified"})
-    due_soon = fields.Boolean(load_default=False, metadata={
-        "description": "Not rectified, deadline within SHELTER_DEADLINE_REMINDER_DAYS"})
-    escalated = fields.Boolean(load_default=False, metadata={
-        "description": "Overdue hazards of the units directly below your office"})
+    overdue = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Deadline passed (SHELTER_TZ) and not rectified"},
+    )
+    due_soon = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Not rectified, deadline within SHELTER_DEADLINE_REMINDER_DAYS"},
+    )
+    escalated = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Overdue hazards of the units directly below your office"},
+    )
     category = fields.String(load_default=None, validate=validate.Length(max=16))
     site = fields.String(load_default=None, metadata={"description": "Site code"})
-    unit = fields.String(load_default=None, metadata={"description": "Organisation code (its subtree)"})
+    unit = fields.String(
+        load_default=None, metadata={"description": "Organisation code (its subtree)"}
+    )
     source = fields.String(validate=validate.OneOf(["self", "office", "covert"]), load_default=None)
-    found_from = fields.Date(load_default=None, metadata={"description": "First day found (SHELTER_TZ)"})
-    found_to = fields.Date(load_default=None, metadata={"description": "Last day found (SHELTER_TZ)"})
+    found_from = fields.Date(
+        load_default=None, metadata={"description": "First day found (SHELTER_TZ)"}
+    )
+    found_to = fields.Date(
+        load_default=None, metadata={"description": "Last day found (SHELTER_TZ)"}
+    )
     supervised = fields.Boolean(load_default=None)
     fixed_on_spot = fields.Boolean(load_default=None)
-    responsibility = fields.Boolean(load_default=False, metadata={
-        "description": "The responsibility list: unfixed hazards, earliest deadline first"})
+    responsibility = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The responsibility list: unfixed hazards, earliest deadline first"
+        },
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class HazardEventInSchema(Schema):
-    id = fields.String(required=True, validate=UUID,
-                       metadata={"description": "The client's UUID for this action (idempotency)"})
+    id = fields.String(
+        required=True,
+        validate=UUID,
+        metadata={"description": "The client's UUID for this action (idempotency)"},
+    )
     type = fields.String(required=True, validate=validate.OneOf(CLIENT_EVENT_TYPES))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
-    photos = fields.List(fields.String(validate=SHA256), load_default=list,
-                         validate=validate.Length(max=20))
-    client_at = fields.AwareDateTime(load_default=None, allow_none=True,
-                                     metadata={"description": "When it was done on the phone"})
-    grade = fields.String(load_default=None, validate=validate.OneOf(["general", "major"]),
-                          metadata={"description": "regrade"})
+    photos = fields.List(
+        fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=20)
+    )
+    client_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "When it was done on the phone"},
+    )
+    grade = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["general", "major"]),
+        metadata={"description": "regrade"},
+    )
     deadline = fields.Date(load_default=None, metadata={"description": "assign, plan"})
     responsible_username = fields.String(load_default=None, validate=validate.Length(max=64))
     responsible_name = fields.String(load_default=None, validate=validate.Length(max=64))
     responsible_phone = fields.String(load_default=None, validate=validate.Length(max=40))
     measures = fields.String(load_default=None, validate=validate.Length(max=4000))
-    funds_amount = fields.Decimal(load_default=None, allow_none=True, places=2,
-                                  validate=validate.Range(min=0, max=10**11))
+    funds_amount = fields.Decimal(
+        load_default=None, allow_none=True, places=2, validate=validate.Range(min=0, max=10**11)
+    )
     funds_source = fields.String(load_default=None, validate=validate.Length(max=120))
     plan_objectives = fields.String(load_default=None, validate=validate.Length(max=4000))
     plan_materials = fields.String(load_default=None, validate=validate.Length(max=4000))
     plan_responsible_body = fields.String(load_default=None, validate=validate.Length(max=120))
     plan_interim_measures = fields.String(load_default=None, validate=validate.Length(max=4000))
     plan_contingency = fields.String(load_default=None, validate=validate.Length(max=4000))
-    notice = fields.String(load_default=None, validate=validate.Length(max=64),
-                           metadata={"description": "supervise: the notice number"})
+    notice = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "supervise: the notice number"},
+    )
     supervised_on = fields.Date(load_default=None, metadata={"description": "supervise"})
 
 
@@ -133,15 +164,27 @@ class HazardSchema(Schema):
     found_at = fields.AwareDateTime()
     deadline = fields.Date(allow_none=True)
     overdue = fields.Function(lambda h: h.is_overdue(days.today()))
-    responsible = fields.Function(lambda h: {
-        "username": h.responsible_user.username if h.responsible_user else None,
-        "name": h.responsible_name, "phone": h.responsible_phone})
+    responsible = fields.Function(
+        lambda h: {
+            "username": h.responsible_user.username if h.responsible_user else None,
+            "name": h.responsible_name,
+            "phone": h.responsible_phone,
+        }
+    )
     measures = fields.String(allow_none=True)
     funds_amount = fields.Decimal(as_string=True, allow_none=True)
     funds_source = fields.String(allow_none=True)
-    supervision = fields.Function(lambda h: None if not h.supervised else {
-        "office": _org(h.supervising_org), "on": h.supervised_on.isoformat(),
-        "notice": h.supervision_notice})
+    supervision = fields.Function(
+        lambda h: (
+            None
+            if not h.supervised
+            else {
+                "office": _org(h.supervising_org),
+                "on": h.supervised_on.isoformat(),
+                "notice": h.supervision_notice,
+            }
+        )
+    )
     rectified_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
     closed_by = fields.Function(lambda h: _person(h.closed_by))
@@ -181,7 +224,8 @@ class HazardDetailSchema(HazardSchema):
     plan = fields.Function(lambda h: PlanSchema().dump(h))
     events = fields.List(fields.Nested(EventOutSchema))
     allowed_actions = fields.Function(
-        lambda h: allowed_actions(current_user._get_current_object(), h))
+        lambda h: allowed_actions(current_user._get_current_object(), h)
+    )
 
 
 class EventReplySchema(Schema):
@@ -228,9 +272,13 @@ def list_hazards(args):
     page, per_page = args.pop("page"), args.pop("per_page")
     query = hazard_query(current_user._get_current_object(), HazardFilters(**args))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(
-        query.options(*LIST_OPTIONS).limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
+    items = (
+        db.session.scalars(
+            query.options(*LIST_OPTIONS).limit(per_page).offset((page - 1) * per_page)
+        )
+        .unique()
+        .all()
+    )
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
@@ -246,7 +294,8 @@ def show_hazard(hazard_id: int):
     except (LookupError, OutOfScope):
         return _not_found()
     return db.session.scalars(
-        select(Hazard).where(Hazard.id == hazard.id)
+        select(Hazard)
+        .where(Hazard.id == hazard.id)
         .options(selectinload(Hazard.events).selectinload(HazardEvent.actor), *LIST_OPTIONS)
     ).one()
 
@@ -254,7 +303,9 @@ def show_hazard(hazard_id: int):
 @bp.route("/hazards/<int:hazard_id>/events", methods=["POST"])
 @bp.arguments(HazardEventInSchema)
 @bp.response(201, EventReplySchema)
-@bp.alt_response(200, schema=EventReplySchema, description="The same action id again: nothing changed")
+@bp.alt_response(
+    200, schema=EventReplySchema, description="The same action id again: nothing changed"
+)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(403, description="Your role or office may not do this (error names the rule)")
 @bp.alt_response(404, description="No such hazard in your scope")
@@ -266,20 +317,28 @@ def post_event(body, hazard_id: int):
     `rejected`, `regrade`, `supervise`, `plan`, `assign`. Idempotent by `id`.
     Needs the X-CSRF-Token header."""
     try:
-        outcome = record_event(current_user._get_current_object(), hazard_id,
-                               EventRequest.from_dict(body))
+        outcome = record_event(
+            current_user._get_current_object(), hazard_id, EventRequest.from_dict(body)
+        )
     except HazardRefused as refused:
         return _refused(refused)
     except (LookupError, OutOfScope):
         return _not_found()
-    reply = {"event": outcome.event, "hazard": outcome.event.hazard,
-             "duplicate": not outcome.created}
+    reply = {
+        "event": outcome.event,
+        "hazard": outcome.event.hazard,
+        "duplicate": not outcome.created,
+    }
     return reply, 201 if outcome.created else 200
 
 
 @bp.route("/sync/hazard-events", methods=["POST"])
-@bp.doc(requestBody={"required": True,
-                     "content": {"application/json": {"schema": HazardEventBatchSchema}}})
+@bp.doc(
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": HazardEventBatchSchema}},
+    }
+)
 @bp.response(200, BatchReplySchema)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(422, description="The batch as a whole is invalid; nothing was written")
@@ -290,11 +349,19 @@ def sync_hazard_events():
     `fields`). One bad record never fails the others. Needs the X-CSRF-Token header."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        return json_error(422, "validation_failed", _("Send {events: [...]}."),
-                          {"events": [_("Required: a list of hazard actions.")]})
+        return json_error(
+            422,
+            "validation_failed",
+            _("Send {events: [...]}."),
+            {"events": [_("Required: a list of hazard actions.")]},
+        )
     if len(body["events"]) > MAX_BATCH:
-        return json_error(422, "validation_failed", _("Too many records."),
-                          {"events": [_("At most %(n)d per batch.", n=MAX_BATCH)]})
+        return json_error(
+            422,
+            "validation_failed",
+            _("Too many records."),
+            {"events": [_("At most %(n)d per batch.", n=MAX_BATCH)]},
+        )
     user = current_user._get_current_object()
     results: list[dict | None] = []
     valid: list[dict] = []
@@ -304,9 +371,16 @@ def sync_hazard_events():
             results.append(None)
         except ValidationError as err:
             record_id = record.get("id") if isinstance(record, dict) else None
-            results.append({"id": record_id, "status": "rejected", "error": "validation_failed",
-                            "message": _("Some fields are invalid."), "fields": err.messages,
-                            "errors": err.messages})
+            results.append(
+                {
+                    "id": record_id,
+                    "status": "rejected",
+                    "error": "validation_failed",
+                    "message": _("Some fields are invalid."),
+                    "fields": err.messages,
+                    "errors": err.messages,
+                }
+            )
     applied = iter(record_event_batch(user, valid))
     results = [result if result is not None else next(applied) for result in results]
     return {"server_time": days.now(), "results": results}

@@ -29,8 +29,11 @@ def verify_hazard_chain(site_code: str | None) -> None:
 
 @click.command("hazard-reminders")
 @click.option("--day", "day_text", help="The SHELTER_TZ day to compute for (default: today).")
-@click.option("--record", is_flag=True,
-              help="Also record each reminder once in the hazard's history (run daily by cron).")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also record each reminder once in the hazard's history (run daily by cron).",
+)
 @with_appcontext
 def hazard_reminders(day_text: str | None, record: bool) -> None:
     """List unfixed hazards due within SHELTER_DEADLINE_REMINDER_DAYS and overdue ones
@@ -49,8 +52,10 @@ def hazard_reminders(day_text: str | None, record: bool) -> None:
             f"{reminder.kind}\t{hazard.site.code}\t#{hazard.id}\t{hazard.item_id}\t"
             f"deadline {hazard.deadline.isoformat()}\tnotify {reminder.notify_org.code}"
         )
-    click.echo(f"{len(reminders)} reminders for {day.isoformat()}"
-               + (f", {recorded} newly recorded." if record else "."))
+    click.echo(
+        f"{len(reminders)} reminders for {day.isoformat()}"
+        + (f", {recorded} newly recorded." if record else ".")
+    )
 
 
 COMMANDS = [verify_hazard_chain, hazard_reminders]

@@ -154,9 +154,7 @@ class Hazard(db.Model):
     responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id])
     rectified_by: Mapped[User | None] = relationship(foreign_keys=[rectified_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
-    supervising_org: Mapped[Organisation | None] = relationship(
-        foreign_keys=[supervising_org_id]
-    )
+    supervising_org: Mapped[Organisation | None] = relationship(foreign_keys=[supervising_org_id])
     events: Mapped[list[HazardEvent]] = relationship(
         back_populates="hazard", order_by="HazardEvent.seq", viewonly=True
     )

@@ -21,9 +21,22 @@ from webapp.scope import get_org
 
 # (header, column width)
 COLUMNS = [
-    ("序号", 6), ("工程名称", 22), ("隐患部位", 20), ("隐患描述", 30), ("等级", 6), ("来源", 10),
-    ("发现时间", 17), ("发现人", 10), ("整改方式", 10), ("整改措施", 30), ("责任人", 16),
-    ("整改时限", 12), ("资金", 16), ("完成时间", 17), ("验收人", 10), ("验收时间", 17),
+    ("序号", 6),
+    ("工程名称", 22),
+    ("隐患部位", 20),
+    ("隐患描述", 30),
+    ("等级", 6),
+    ("来源", 10),
+    ("发现时间", 17),
+    ("发现人", 10),
+    ("整改方式", 10),
+    ("整改措施", 30),
+    ("责任人", 16),
+    ("整改时限", 12),
+    ("资金", 16),
+    ("完成时间", 17),
+    ("验收人", 10),
+    ("验收时间", 17),
     ("状态", 14),
 ]
 HEADERS = [header for header, _width in COLUMNS]
@@ -32,7 +45,12 @@ HEADER_ROW = 3  # row 1: title, row 2: unit and period
 GRADE_ZH = {"general": "一般", "major": "重大"}
 SOURCE_ZH = {"self": "自查", "office": "督导检查", "covert": "暗查暗访"}
 MODE_ZH = {"on_spot": "即查即改", "order": "限期整改"}
-STATUS_ZH = {"open": "待整改", "rectifying": "整改中", "rectified": "已整改待验收", "closed": "已销号"}
+STATUS_ZH = {
+    "open": "待整改",
+    "rectifying": "整改中",
+    "rectified": "已整改待验收",
+    "closed": "已销号",
+}
 
 
 class LedgerRangeError(ValueError):
@@ -91,8 +109,12 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
     sheet.merge_cells(f"A1:{last_col}1")
     sheet["A1"].font = Font(size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"统计期间：{ledger.first_day:%Y-%m-%d} 至 {ledger.last_day:%Y-%m-%d}"
-                  f"    导出时间：{_local(days.now())}    共 {len(ledger.hazards)} 条"])
+    sheet.append(
+        [
+            f"统计期间：{ledger.first_day:%Y-%m-%d} 至 {ledger.last_day:%Y-%m-%d}"
+            f"    导出时间：{_local(days.now())}    共 {len(ledger.hazards)} 条"
+        ]
+    )
     sheet.merge_cells(f"A2:{last_col}2")
     sheet.append(HEADERS)
     thin = Side(style="thin", color="999999")

@@ -111,16 +111,25 @@ def _list_context(filters: svc.HazardFilters) -> dict:
     if user.user_role.is_office_role:
         escalated = db.session.scalar(
             select(func.count()).select_from(
-                svc.hazard_query(user, svc.HazardFilters(escalated=True))
-                .order_by(None).subquery()))
+                svc.hazard_query(user, svc.HazardFilters(escalated=True)).order_by(None).subquery()
+            )
+        )
     orgs = db.session.scalars(scoped_orgs(user).order_by(Organisation.path)).all()
     actions = {h.id: svc.allowed_actions(user, h) for h in page.items}
     categories = db.session.scalars(
-        select(ChecklistCategory).order_by(ChecklistCategory.position)).all()
+        select(ChecklistCategory).order_by(ChecklistCategory.position)
+    ).all()
     return dict(
-        page=page, filters=filters, page_args=_page_args(), today=days.today(),
-        escalated=escalated, orgs=orgs, categories=categories, statuses=STATUSES,
-        actions=actions, verifiable=any("verified" in a for a in actions.values()),
+        page=page,
+        filters=filters,
+        page_args=_page_args(),
+        today=days.today(),
+        escalated=escalated,
+        orgs=orgs,
+        categories=categories,
+        statuses=STATUSES,
+        actions=actions,
+        verifiable=any("verified" in a for a in actions.values()),
     )
 
 
@@ -128,8 +137,7 @@ def _list_context(filters: svc.HazardFilters) -> dict:
 @login_required
 def index():
     """Hazards in the user's scope, newest first, with filters."""
-    return render_template("hazards/list.html", **_list_context(_filters()),
-                           responsibility=False)
+    return render_template("hazards/list.html", **_list_context(_filters()), responsibility=False)
 
 
 @bp.route("/responsibility")
@@ -138,18 +146,26 @@ def responsibility():
     """The responsibility list: every unfixed hazard with who answers for it, level by level."""
     context = _list_context(_filters(responsibility=True))
     offices = _offices_above({h.site.unit for h in context["page"].items})
-    return render_template("hazards/responsibility.html", **context, offices=offices,
-                           responsibility=True)
+    return render_template(
+        "hazards/responsibility.html", **context, offices=offices, responsibility=True
+    )
 
 
 def _offices_above(units) -> dict[int, list[Organisation]]:
     """For each unit, the offices above it (nearest first), loaded in one query."""
     codes = {code for unit in units for code in unit.path.strip("/").split("/")[:-1]}
-    by_code = {o.code: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.code.in_(codes)))} if codes else {}
+    by_code = (
+        {
+            o.code: o
+            for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))
+        }
+        if codes
+        else {}
+    )
     return {
-        unit.id: [by_code[c] for c in reversed(unit.path.strip("/").split("/")[:-1])
-                  if c in by_code]
+        unit.id: [
+            by_code[c] for c in reversed(unit.path.strip("/").split("/")[:-1]) if c in by_code
+        ]
         for unit in units
     }
 
@@ -160,9 +176,14 @@ def _load(hazard_id: int) -> Hazard:
     except (LookupError, OutOfScope):
         abort(404)
     return db.session.scalars(
-        select(Hazard).where(Hazard.id == hazard.id).options(
-            selectinload(Hazard.events).selectinload(HazardEvent.actor), *LIST_OPTIONS,
-            selectinload(Hazard.closed_by), selectinload(Hazard.rectified_by))
+        select(Hazard)
+        .where(Hazard.id == hazard.id)
+        .options(
+            selectinload(Hazard.events).selectinload(HazardEvent.actor),
+            *LIST_OPTIONS,
+            selectinload(Hazard.closed_by),
+            selectinload(Hazard.rectified_by),
+        )
     ).one()
 
 
@@ -173,13 +194,19 @@ def detail(hazard_id: int):
     return _render_show(hazard)
 
 
-def _render_show(hazard: Hazard, error: svc.HazardRefused | None = None, form=None,
-                 status: int = 200):
+def _render_show(
+    hazard: Hazard, error: svc.HazardRefused | None = None, form=None, status: int = 200
+):
     user = _user()
     return render_template(
-        "hazards/show.html", hazard=hazard, today=days.today(),
-        actions=svc.allowed_actions(user, hazard), error=error, form=form or {},
-        action_id=str(uuid.uuid4()), users=_responsible_candidates(hazard),
+        "hazards/show.html",
+        hazard=hazard,
+        today=days.today(),
+        actions=svc.allowed_actions(user, hazard),
+        error=error,
+        form=form or {},
+        action_id=str(uuid.uuid4()),
+        users=_responsible_candidates(hazard),
     ), status
 
 
@@ -187,8 +214,10 @@ def _responsible_candidates(hazard: Hazard):
     from webapp.models import User
 
     return db.session.scalars(
-        select(User).where(User.org_id == hazard.site.unit_id, User.active.is_(True))
-        .order_by(User.display_name)).all()
+        select(User)
+        .where(User.org_id == hazard.site.unit_id, User.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
 
 
 @bp.route("/<int:hazard_id>/events", methods=["POST"])
@@ -222,8 +251,9 @@ def _store_uploads(user) -> list[str]:
         try:
             store_photo(user, sha, data)
         except PhotoRejected as rejected:
-            raise svc.HazardRefused(422, "validation_failed", rejected.message,
-                                    {"photos": [rejected.message]}) from None
+            raise svc.HazardRefused(
+                422, "validation_failed", rejected.message, {"photos": [rejected.message]}
+            ) from None
         shas.append(sha)
     return shas
 
@@ -254,15 +284,24 @@ def _event_request(form, photos: list[str]) -> svc.EventRequest:
         except InvalidOperation:
             errors["funds_amount"] = [_("Enter an amount such as 1200.50.")]
     request_ = svc.EventRequest(
-        id=text("id") or str(uuid.uuid4()), type=text("type") or "", note=text("note"),
-        photos=photos, grade=text("grade"), deadline=day("deadline"),
+        id=text("id") or str(uuid.uuid4()),
+        type=text("type") or "",
+        note=text("note"),
+        photos=photos,
+        grade=text("grade"),
+        deadline=day("deadline"),
         responsible_username=text("responsible_username"),
-        responsible_name=text("responsible_name"), responsible_phone=text("responsible_phone"),
-        measures=text("measures"), funds_amount=amount, funds_source=text("funds_source"),
-        plan_objectives=text("plan_objectives"), plan_materials=text("plan_materials"),
+        responsible_name=text("responsible_name"),
+        responsible_phone=text("responsible_phone"),
+        measures=text("measures"),
+        funds_amount=amount,
+        funds_source=text("funds_source"),
+        plan_objectives=text("plan_objectives"),
+        plan_materials=text("plan_materials"),
         plan_responsible_body=text("plan_responsible_body"),
         plan_interim_measures=text("plan_interim_measures"),
-        plan_contingency=text("plan_contingency"), notice=text("notice"),
+        plan_contingency=text("plan_contingency"),
+        notice=text("notice"),
         supervised_on=day("supervised_on"),
     )
     if errors:
@@ -284,8 +323,9 @@ def verify_selected():
         flash(_("%(n)d hazards verified and closed.", n=len(closed)), "ok")
     for hazard_id, reason in outcome.items():
         if reason:
-            flash(_("Hazard #%(id)d not verified: %(reason)s", id=hazard_id, reason=reason),
-                  "error")
+            flash(
+                _("Hazard #%(id)d not verified: %(reason)s", id=hazard_id, reason=reason), "error"
+            )
     return redirect(url_for("hazards.index", status="rectified"))
 
 
@@ -297,9 +337,11 @@ def ledger():
     orgs = db.session.scalars(scoped_orgs(user).order_by(Organisation.path)).all()
     args = request.args
     today = days.today()
-    form = {"org": args.get("org") or user.org.code,
-            "first_day": args.get("first_day") or today.replace(day=1).isoformat(),
-            "last_day": args.get("last_day") or today.isoformat()}
+    form = {
+        "org": args.get("org") or user.org.code,
+        "first_day": args.get("first_day") or today.replace(day=1).isoformat(),
+        "last_day": args.get("last_day") or today.isoformat(),
+    }
     if not (args.get("first_day") and args.get("last_day")):
         return render_template("hazards/ledger.html", orgs=orgs, form=form, error=None)
     try:
@@ -307,14 +349,17 @@ def ledger():
         last_day = date.fromisoformat(form["last_day"])
         data = ledger_hazards(user, form["org"], first_day, last_day)
     except ValueError as err:
-        message = str(err) if isinstance(err, LedgerRangeError) else _(
-            "Dates are written YYYY-MM-DD, e.g. 2026-03-09.")
-        return render_template("hazards/ledger.html", orgs=orgs, form=form,
-                               error=message), 422
+        message = (
+            str(err)
+            if isinstance(err, LedgerRangeError)
+            else _("Dates are written YYYY-MM-DD, e.g. 2026-03-09.")
+        )
+        return render_template("hazards/ledger.html", orgs=orgs, form=form, error=message), 422
     except (LookupError, OutOfScope):
         abort(404)
     return send_file(
-        BytesIO(ledger_xlsx(data)), as_attachment=True, download_name=data.filename,
+        BytesIO(ledger_xlsx(data)),
+        as_attachment=True,
+        download_name=data.filename,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
