@@ -273,3 +273,54 @@ def test_the_openapi_document_lists_the_hazard_endpoints(client):
         "/api/v1/sync/hazard-events",
     } <= set(paths)
     assert "post" in paths["/api/v1/hazards/{hazard_id}/events"]
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"type": "progress", "note": "x"}, "id"),
+        (
+            {"id": "0f8b7c1e-1111-4222-8333-444455556666", "type": "progress", "photos": "abc"},
+            "photos",
+        ),
+        (
+            {"id": "0f8b7c1e-1111-4222-8333-444455556666", "type": "assign", "funds_amount": -5},
+            "funds_amount",
+        ),
+        (
+            {"id": "0f8b7c1e-1111-4222-8333-444455556666", "type": "assign", "deadline": "5 Dec"},
+            "deadline",
+        ),
+        (
+            {"id": "0f8b7c1e-1111-4222-8333-444455556666", "type": "regrade", "grade": "huge"},
+            "grade",
+        ),
+        (
+            {
+                "id": "0f8b7c1e-1111-4222-8333-444455556666",
+                "type": "progress",
+                "client_at": "2026-11-30T10:00:00",
+            },
+            "client_at",
+        ),
+    ],
+)
+def test_malformed_event_bodies_name_the_field(client, world, body, field):
+    hazard = hazard_in(world, "open")
+    headers = login(client, world.user("mgr"))
+    reply = client.post(f"/api/v1/hazards/{hazard.id}/events", json=body, headers=headers)
+    assert reply.status_code == 422
+    assert field in reply.get_json()["fields"]
+    assert (
+        db.session.scalar(
+            select(func.count(HazardEvent.id)).where(HazardEvent.hazard_id == hazard.id)
+        )
+        == 1
+    )
+
+
+def test_list_refuses_bad_query_values(client, world):
+    login(client, world.user("mgr"))
+    reply = client.get("/api/v1/hazards?found_from=30/11/2026&status=lost")
+    assert reply.status_code == 422
+    assert {"found_from", "status"} <= set(reply.get_json()["fields"])
