@@ -161,3 +161,24 @@ def test_parse_label_agrees_with_the_server(page, live_server):
             assert got["path"] == f"/s/{case['code']}?k={case['token']}"
         else:
             assert got == {"kind": "not_ours", "reason": case["verdict"]}, case["text"]
+
+
+def test_a_refused_camera_gets_a_message(field_kit, open_profile, tmp_path, live_server):
+    """The user said no to the camera: the scanner says what to do instead."""
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"]
+    context = open_profile(tmp_path / "profile-denied", args=args)
+    page = context.pages[0] if context.pages else context.new_page()
+    log_in_through_app(page, field_kit.username)
+    context.new_cdp_session(page).send(
+        "Browser.setPermission",
+        {"permission": {"name": "camera"}, "setting": "denied", "origin": live_server.url},
+    )
+    page.click("#scan-qr")
+    message = page.locator(".scanner-message")
+    page.wait_for_function(
+        "document.querySelector('.scanner-message')?.textContent.includes('相机权限被拒绝')",
+        timeout=20000,
+    )
+    assert "请在浏览器设置中允许使用相机" in message.inner_text()
+    page.keyboard.press("Escape")
+    assert page.locator("#scanner").count() == 0
