@@ -518,3 +518,36 @@ def test_a_new_version_is_offered_never_forced_and_warns_while_unsynced(
     assert ours_after != ours_before  # our old cache is gone...
     assert "another-app-on-this-origin" in new_caches  # ...and nobody else's
     wait_for_state(page, record_id, "queued")  # nothing lost in the update
+
+
+def test_a_record_stays_until_the_server_holds_every_photo(
+    field_kit, page, context, live_db, photo
+):
+    log_in_through_app(page, field_kit.username)
+    record_id = open_form(page, field_kit.site_url)
+    context.set_offline(True)
+    fill_with_failures(page, photo, DEADLINE)
+    submit(page)
+    wait_for_state(page, record_id, "queued")
+    lost, uploads = [], []
+
+    def lose_the_first_photo(route):
+        uploads.append(route.request.url.rsplit("/", 1)[1])
+        # The phone is told "stored" but the server never got the bytes.
+        if not lost and route.request.method == "PUT":
+            lost.append(route.request.url.rsplit("/", 1)[1])
+            route.fulfill(status=201, json={"sha256": lost[0]})
+        else:
+            route.continue_()
+
+    context.route("**/api/v1/photos/*", lose_the_first_photo)
+    context.set_offline(False)
+    wait_for_state(page, record_id, "synced")
+
+    # The server answered "created" with that photo missing; the phone uploaded it again.
+    assert uploads.count(lost[0]) == 2
+    stored = stored_inspection(live_db, record_id)
+    assert stored["evidence_complete"] is True
+    got = context.request.get(f"/api/v1/photos/{lost[0]}")
+    assert got.status == 200
+    assert stored_copies(live_db, record_id) == 1
