@@ -266,3 +266,10 @@ def test_excuse_needs_csrf(client, world):
         "/dashboard/excuse", data={"site": "A3", "date": "2026-03-10", "reason": "x"}
     )
     assert reply.status_code == 400
+
+
+def test_excused_site_checked_anyway_counts_neither_due_nor_checked(world):
+    excuse_site(world["manager_a"], world["sites"]["A1"], MONDAY, "临时封闭")
+    assert counts(day_completion(world["unit_a"], MONDAY)) == (5, 3, 2, 1, 2)
+    figures = month_coverage(world["city_a"], MONDAY, MONDAY)
+    assert (figures["site_days_due"], figures["site_days_checked"]) == (7, 4)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:29:08.055092
+Create Date: 2026-11-30 07:52:22.510775
 
 """
 from alembic import op
@@ -170,6 +170,7 @@ def upgrade():
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.create_index('ix_inspections_day_kind', ['day', 'kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_inspections_inspector_id'), ['inspector_id'], unique=False)
+        batch_op.create_index('ix_inspections_kind_day', ['kind', 'day'], unique=False)
         batch_op.create_index('ix_inspections_site_day', ['site_id', 'day'], unique=False)
 
     op.create_table('monthly_reports',
@@ -327,7 +328,7 @@ def upgrade():
     sa.Column('item_id', sa.String(length=32), nullable=False),
     sa.Column('outcome', sa.String(length=8), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('rectification', sa.JSON(), nullable=True),
+    sa.Column('rectification', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['inspection_id'], ['inspections.id'], name=op.f('fk_inspection_results_inspection_id_inspections')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_results'))
     )
@@ -443,6 +444,7 @@ def downgrade():
     op.drop_table('monthly_reports')
     with op.batch_alter_table('inspections', schema=None) as batch_op:
         batch_op.drop_index('ix_inspections_site_day')
+        batch_op.drop_index('ix_inspections_kind_day')
         batch_op.drop_index(batch_op.f('ix_inspections_inspector_id'))
         batch_op.drop_index('ix_inspections_day_kind')
 

@@ -32,6 +32,8 @@ class Inspection(db.Model):
     __table_args__ = (
         Index("ix_inspections_site_day", "site_id", "day"),
         Index("ix_inspections_day_kind", "day", "kind"),
+        # Office and covert checks of a period (monthly report): a few among millions.
+        Index("ix_inspections_kind_day", "kind", "day"),
     )
 
     # The UUID the phone gave the inspection when it started: the primary key is what

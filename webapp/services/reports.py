@@ -35,7 +35,7 @@ from webapp.models import (
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
 from webapp.scope import in_org_subtree
-from webapp.services.completion import daily_unit_counts
+from webapp.services.completion import daily_unit_counts, sites_under
 
 DUTY_ITEM = "MGT-07"  # 24-hour duty staffed and logged
 
@@ -227,19 +227,20 @@ def _bounds(month: date) -> tuple[date, date, datetime, datetime]:
 def compute_figures(org: Organisation, month: date) -> dict:
     """Sections A, B and the automatic part of E for ``org``'s subtree in ``month``."""
     first, last, _start, _end = _bounds(month)
+    counts = daily_unit_counts(org, first, last)
     figures = {
         "org": {"code": org.code, "name": org.name},
         "month": month.strftime("%Y-%m"),
-        "A": _coverage(org, first, last),
-        "E": _duty(org, first, last),
-        "daily": _daily_rates(org, first, last),
+        "A": _coverage(org, first, last, counts),
+        "E": _duty(org, first, last, counts),
+        "daily": _daily_rates(counts),
     }
     figures["B"] = hazard_figures(org, month)
     figures["zero_report"] = _is_zero(figures)
     return figures
 
 
-def _coverage(org: Organisation, first: date, last: date) -> dict:
+def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
     sites = db.session.execute(
         select(
             Site.status,
@@ -248,9 +249,7 @@ def _coverage(org: Organisation, first: date, last: date) -> dict:
             Site.hillside,
             Site.construction_type,
             Site.usage,
-        )
-        .join(Organisation, Site.unit_id == Organisation.id)
-        .where(in_org_subtree(org))
+        ).where(sites_under(org))
     ).all()
     by_status = {s.value: 0 for s in SiteStatus}
     by_construction: dict[str, int] = {}
@@ -260,7 +259,7 @@ def _coverage(org: Organisation, first: date, last: date) -> dict:
         by_construction[construction] = by_construction.get(construction, 0) + 1
         by_usage[usage] = by_usage.get(usage, 0) + 1
     due = checked = 0
-    for per_day in daily_unit_counts(org, first, last).values():
+    for per_day in counts.values():
         for tally in per_day.values():
             due += tally.due
             checked += tally.checked
@@ -305,9 +304,8 @@ def _sites_checked(org: Organisation, first: date, last: date) -> int:
     return db.session.execute(
         select(func.count(func.distinct(Inspection.site_id)))
         .join(Site, Inspection.site_id == Site.id)
-        .join(Organisation, Site.unit_id == Organisation.id)
         .where(
-            in_org_subtree(org),
+            sites_under(org),
             Inspection.day >= first,
             Inspection.day <= last,
             Inspection.kind == InspectionKind.SELF.value,
@@ -319,9 +317,8 @@ def _inspections_summary(org: Organisation, first: date, last: date, kind: str) 
     base = (
         select(Inspection.site_id, Inspection.inspector_id, Inspection.day, Inspection.failures)
         .join(Site, Inspection.site_id == Site.id)
-        .join(Organisation, Site.unit_id == Organisation.id)
         .where(
-            in_org_subtree(org),
+            sites_under(org),
             Inspection.day >= first,
             Inspection.day <= last,
             Inspection.kind == kind,
@@ -350,24 +347,20 @@ def _inspections_summary(org: Organisation, first: date, last: date, kind: str) 
     }
 
 
-def _duty(org: Organisation, first: date, last: date) -> dict:
+def _duty(org: Organisation, first: date, last: date, counts: dict) -> dict:
     in_month = and_(
-        in_org_subtree(org),
+        sites_under(org),
         Inspection.day >= first,
         Inspection.day <= last,
         Inspection.kind == InspectionKind.SELF.value,
     )
-    days_with_checks = db.session.execute(
-        select(func.count(func.distinct(Inspection.day)))
-        .join(Site, Inspection.site_id == Site.id)
-        .join(Organisation, Site.unit_id == Organisation.id)
-        .where(in_month)
-    ).scalar_one()
+    days_with_checks = len(
+        {day for per_day in counts.values() for day, tally in per_day.items() if tally.checked}
+    )
     duty_failures = db.session.execute(
         select(func.count(InspectionResult.id))
         .join(Inspection, InspectionResult.inspection_id == Inspection.id)
         .join(Site, Inspection.site_id == Site.id)
-        .join(Organisation, Site.unit_id == Organisation.id)
         .where(in_month, InspectionResult.item_id == DUTY_ITEM, InspectionResult.outcome == "fail")
     ).scalar_one()
     return {
@@ -377,10 +370,10 @@ def _duty(org: Organisation, first: date, last: date) -> dict:
     }
 
 
-def _daily_rates(org: Organisation, first: date, last: date) -> list[list]:
+def _daily_rates(counts: dict) -> list[list]:
     """[[YYYY-MM-DD, due, checked], ...] for the chart of daily completion."""
     per_day: dict[date, list[int]] = {}
-    for unit_days in daily_unit_counts(org, first, last).values():
+    for unit_days in counts.values():
         for day, tally in unit_days.items():
             pair = per_day.setdefault(day, [0, 0])
             pair[0] += tally.due
