@@ -313,7 +313,9 @@ def run_http(port: int, plan: list[tuple[str, list[bytes]]]) -> float:
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(c, b)) for c, (_, b) in zip(clients, plan)]
+    threads = [
+        threading.Thread(target=work, args=(c, b)) for c, (_, b) in zip(clients, plan, strict=True)
+    ]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -330,11 +332,15 @@ def run_http(port: int, plan: list[tuple[str, list[bytes]]]) -> float:
 
 
 def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float, int]:
-    """Insert the same rows with Core executemany, one transaction per batch."""
+    """Insert the same rows straight into the database, one transaction per batch, with the
+    app's own write primitives (Core executemany for inspections; COPY on PostgreSQL or the
+    driver's executemany on SQLite for results): no HTTP, no validation, no classification."""
     from webapp import days
     from webapp.extensions import db
     from webapp.models import Inspection, InspectionResult, Site
+    from webapp.services.dialect import bulk_insert
     from webapp.services.inspection_records import content_hash, parse_aware_datetime
+    from webapp.services.sync import RESULT_COLUMNS
 
     with app.app_context():
         site_ids = dict(db.session.execute(db.select(Site.code, Site.id)).all())
@@ -372,21 +378,23 @@ def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float,
                         }
                     )
                     results.extend(
-                        {
-                            "inspection_id": new_id,
-                            "item_id": r["item_id"],
-                            "outcome": r["outcome"],
-                            "note": r.get("note"),
-                            "rectification": r.get("rectification"),
-                        }
+                        (
+                            new_id,
+                            r["item_id"],
+                            r["outcome"],
+                            r.get("note"),
+                            json.dumps(r["rectification"], ensure_ascii=False)
+                            if r.get("rectification")
+                            else None,
+                        )
                         for r in record["results"]
                     )
                 batches.append((rows, results))
         start = time.perf_counter()
         for rows, results in batches:
-            with db.engine.begin() as conn:
-                conn.execute(Inspection.__table__.insert(), rows)
-                conn.execute(InspectionResult.__table__.insert(), results)
+            db.session.execute(Inspection.__table__.insert(), rows)
+            bulk_insert(InspectionResult, RESULT_COLUMNS, results)
+            db.session.commit()
         elapsed = time.perf_counter() - start
         return elapsed, sum(len(rows) for rows, _ in batches)
 

@@ -340,38 +340,50 @@ def store_inspections(
         return []
     # Sorted by id so that two batches sharing ids lock rows in the same order (no deadlock).
     records = sorted(records, key=lambda record: record.parsed.id)
+    # Every row is built before the first write: on SQLite the write lock is held from the
+    # first INSERT to the commit, and other writers wait for it.
+    inspection_rows = [_inspection_row(source, record, now) for record in records]
+    child_rows = {record.parsed.id: _child_rows(record.parsed) for record in records}
     inserted_ids = set(
         db.session.scalars(
             insert_ignoring_duplicates(Inspection, ["id"]).returning(Inspection.id),
-            [_inspection_row(source, record, now) for record in records],
+            inspection_rows,
         )
     )
     created = [record for record in records if record.parsed.id in inserted_ids]
-    result_rows, photo_rows = [], []
-    for record in created:
-        one = record.parsed
-        for result in one.results:
-            rectification = result.rectification
-            result_rows.append(
-                (
-                    one.id,
-                    result.item_id,
-                    result.outcome,
-                    result.note,
-                    json.dumps(rectification, ensure_ascii=False) if rectification else None,
-                )
-            )
-        for item_id, sha, role in one.photo_refs():
-            photo_rows.append((one.id, item_id, sha, role))
-    bulk_insert(InspectionResult, RESULT_COLUMNS, result_rows)
-    bulk_insert(InspectionPhoto, PHOTO_COLUMNS, photo_rows)
-    # Failed items become hazards in this same transaction.
-    open_hazards_for_inspections([record.parsed.id for record in created])
+    bulk_insert(
+        InspectionResult,
+        RESULT_COLUMNS,
+        [row for r in created for row in child_rows[r.parsed.id][0]],
+    )
+    bulk_insert(
+        InspectionPhoto, PHOTO_COLUMNS, [row for r in created for row in child_rows[r.parsed.id][1]]
+    )
+    # Failed items become hazards in this same transaction (only inspections with a failure
+    # are passed: most have none, and then no query runs at all).
+    open_hazards_for_inspections([record.parsed.id for record in created if record.parsed.failures])
     return created
 
 
 RESULT_COLUMNS = ["inspection_id", "item_id", "outcome", "note", "rectification"]
 PHOTO_COLUMNS = ["inspection_id", "item_id", "sha256", "role"]
+
+
+def _child_rows(one: ParsedInspection) -> tuple[list[tuple], list[tuple]]:
+    """The inspection_results and inspection_photos rows of a record (RESULT_COLUMNS and
+    PHOTO_COLUMNS order; the rectification as JSON text)."""
+    results = [
+        (
+            one.id,
+            result.item_id,
+            result.outcome,
+            result.note,
+            json.dumps(result.rectification, ensure_ascii=False) if result.rectification else None,
+        )
+        for result in one.results
+    ]
+    photos = [(one.id, item_id, sha, role) for item_id, sha, role in one.photo_refs()]
+    return results, photos
 
 
 def _inspection_row(source: SyncSource, record: ValidInspection, now: datetime) -> dict:
