@@ -8,14 +8,14 @@ import json
 import logging
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from tests.contract.world import NOW, build_world, load, log_in, valid_batch, with_template
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_site, make_template, make_tree, make_user
 from webapp.api.schemas import ExportFileSchema, SyncBatchSchema, SyncReplySchema
 from webapp.extensions import db
 from webapp.models import (
@@ -360,3 +360,34 @@ def test_the_openapi_schemas_accept_the_contract_examples(app):
         assert path in spec["paths"], path
     body = spec["paths"]["/api/v1/sync/inspections"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/SyncBatch")
+
+
+def test_the_payload_the_phone_builds_is_accepted(app, client):
+    """tests/contract/inspection_sync.json is what the PWA's own tests build from a draft."""
+    phone = load("inspection_sync.json")
+    now = datetime.fromisoformat(phone["payload"]["finished_at"]) + timedelta(minutes=5)
+    with time_machine.travel(now, tick=True):
+        tree = make_tree()
+        template = make_template(
+            items=[
+                {
+                    "item_id": i["id"],
+                    "category": i["category"],
+                    "label_zh": i["label_zh"],
+                    "label_en": i["label_en"],
+                    "photo_required_on_fail": i["photo_required_on_fail"],
+                }
+                for i in phone["items"]
+            ]
+        )
+        make_site(
+            tree["unit_a"], code=phone["site"]["code"], qr_token=phone["payload"]["scan"]["token"]
+        )
+        make_user(tree["unit_a"], username="phone-user")
+        db.session.commit()
+        headers = log_in(client, "phone-user")
+        record = {**phone["payload"], "template_id": template.id}
+        result = sync(client, headers, [record], device_time=now.isoformat())[0]
+    assert result["status"] == "created", result
+    assert sorted(result["missing_photos"]) == ["1" * 64, "2" * 64]
+    assert db.session.get(Inspection, record["id"]).scanned is True
