@@ -13,7 +13,7 @@ export const DB_VERSION = 2;
 
 let dbPromise = null;
 
-/** @returns {Promise<import('../vendor/idb/idb.js').IDBPDatabase>} */
+/** The open database (idb's promise wrapper), opened once per page. */
 export function getDB() {
   if (!dbPromise) {
     dbPromise = openDB(DB_NAME, DB_VERSION, {

@@ -44,7 +44,7 @@ function publish(changes) {
 }
 
 /** Run a sync pass now (or right after the one in progress). Resolves when done. */
-export function requestSync(reason = 'manual') {
+export function requestSync(_reason = 'manual') {
   if (running) {
     rerun = true;
     return running;
@@ -54,7 +54,7 @@ export function requestSync(reason = 'manual') {
     do {
       rerun = false;
       moreWork = false;
-      await flushOnce(reason);
+      await flushOnce();
       passes += 1;
     } while ((rerun || moreWork) && passes < 3 && status.phase === 'idle');
   })()
