@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app webapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei
+DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei nodejs
 
 .PHONY: run install test system-test-deps pg-test migrations translations bench clean
 
