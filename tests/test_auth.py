@@ -292,3 +292,25 @@ def test_successful_logins_do_not_count_towards_the_limit(app, tree):
     for _attempt in range(4):
         client = app.test_client()
         assert log_in(client, "insp").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "username, links, hidden",
+    [
+        (
+            "boss",
+            ["/dashboard/", "/hazards/", "/manage/sites/", "/manage/users/"],
+            ["/reports/", "/manage/orgs/"],
+        ),
+        ("super", ["/dashboard/", "/reports/", "/manage/orgs/", "/manage/checklists/"], []),
+    ],
+)
+def test_managers_home_links_by_role(client, tree, username, links, hidden):
+    log_in(client, username)
+    page = client.get("/manage")
+    assert page.status_code == 200
+    tiles = page.get_data(as_text=True).split('class="tiles"')[1]
+    for link in links:
+        assert f'href="{link}"' in tiles
+    for link in hidden:
+        assert f'href="{link}"' not in tiles
