@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.hazard_world import PHOTO, hazard_in, make_world, open_hazard
+from tests.hazard_world import PHOTO, act, hazard_in, make_world, open_hazard
 from tests.login_helpers import log_in, page_token
 from webapp import days
 from webapp.extensions import db
@@ -159,3 +159,51 @@ def test_offices_see_the_escalation_and_the_responsibility_list(client, world):
         listed = client.get("/hazards/responsibility").get_data(as_text=True)
         assert "李四" in listed and "更换灭火器" in listed and "甲市某区人防办" in listed
         assert f"/hazards/{hazard.id}" in listed
+
+
+def _queries_for(client, url: str) -> int:
+    from sqlalchemy import event
+
+    client.get(url)  # warm-up: loads the logged-in user after the test's own commits
+    count = 0
+
+    def count_query(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", count_query)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_query)
+    return count
+
+
+def _one_of_each(world):
+    """Hazards that touch every relation a list row shows."""
+    hazard_in(world, "rectifying")
+    major = hazard_in(world, "open", major=True)
+    act(world, "city_sup", major, "supervise", notice="督〔2026〕1号")
+    assigned = hazard_in(world, "open")
+    act(
+        world,
+        "mgr",
+        assigned,
+        "assign",
+        responsible_username=world.user("insp2").username,
+        measures="更换",
+        deadline=days.today() + timedelta(days=2),
+    )
+    open_hazard(world, "FIRE-01", finder="prov_sup", kind="covert")
+
+
+@pytest.mark.parametrize("url", ["/hazards/", "/hazards/responsibility", "/api/v1/hazards"])
+def test_lists_take_the_same_number_of_queries_for_more_hazards(client, world, url):
+    with client.application.test_request_context():
+        _one_of_each(world)
+    log_in(client, world.user("city_sup").username)
+    few = _queries_for(client, url)
+    with client.application.test_request_context():
+        for _ in range(3):
+            _one_of_each(world)
+    assert _queries_for(client, url) == few

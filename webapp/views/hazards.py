@@ -38,6 +38,7 @@ PER_PAGE = 30
 STATUSES = ("open", "rectifying", "rectified", "closed")
 LIST_OPTIONS = (
     selectinload(Hazard.found_by),
+    selectinload(Hazard.found_by_org),
     selectinload(Hazard.responsible_user),
     selectinload(Hazard.supervising_org),
 )
