@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -88,7 +89,7 @@ class Tally:
 
 @dataclass
 class OrgRow:
-    org: Organisation
+    org: OrgInfo
     tally: Tally
 
 
@@ -155,13 +156,43 @@ class DayCompletion:
 # --- the tree ------------------------------------------------------------------------
 
 
-def subtree_orgs(org: Organisation) -> list[Organisation]:
-    """The organisation and everything below it, ordered by path."""
-    return list(
-        db.session.execute(
-            select(Organisation).where(in_org_subtree(org)).order_by(Organisation.path)
-        ).scalars()
-    )
+@dataclass(frozen=True)
+class OrgInfo:
+    """The read-only facts the dashboards need about an organisation (plain columns: a
+    province has hundreds of organisations and a page needs them several times)."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    parent_id: int | None
+
+    @property
+    def org_kind(self) -> OrgKind:
+        return OrgKind(self.kind)
+
+
+def subtree_orgs(org: Organisation) -> list[OrgInfo]:
+    """The organisation and everything below it, ordered by path (once per request)."""
+    cache = g.setdefault("_subtree_orgs", {}) if has_request_context() else {}
+    if org.id not in cache:
+        cache[org.id] = [
+            OrgInfo(*row)
+            for row in db.session.execute(
+                select(
+                    Organisation.id,
+                    Organisation.code,
+                    Organisation.name,
+                    Organisation.kind,
+                    Organisation.path,
+                    Organisation.parent_id,
+                )
+                .where(in_org_subtree(org))
+                .order_by(Organisation.path)
+            )
+        ]
+    return cache[org.id]
 
 
 def _child_of(org: Organisation, orgs_by_id: dict[int, Organisation]) -> dict[int, int]:
@@ -551,7 +582,7 @@ def site_heatmap(
 
 @dataclass
 class RankRow:
-    org: Organisation
+    org: OrgInfo
     due: int
     checked: int
 
