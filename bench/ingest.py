@@ -434,7 +434,10 @@ def bench(kind: str, args) -> dict:
         server, port = start_gunicorn(url, workdir, args.workers, args.threads)
         try:
             run_http(port, warmup)
+            processes = _server_processes(server.pid, app if kind == "postgres" else None)
+            cpu_before = _cpu_seconds(processes)
             seconds = run_http(port, timed)
+            server_cpu = _cpu_seconds(processes) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -456,10 +459,55 @@ def bench(kind: str, args) -> dict:
             "http_rate": http_rate,
             "raw_rate": raw_rate,
             "ratio": http_rate / raw_rate,
+            "cpu_ms": server_cpu / sent * 1000,
         }
     finally:
         if drop:
             drop()
+
+
+def _server_processes(master: int, pg_app) -> list[int]:
+    """gunicorn's master and workers, and (PostgreSQL) the backends serving its database."""
+    pids = [master] + [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _parent(int(p.name)) == master
+    ]
+    if pg_app is not None:
+        from sqlalchemy import text
+
+        from webapp.extensions import db
+
+        with pg_app.app_context():
+            pids += list(
+                db.session.scalars(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+            db.session.remove()
+    return pids
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def profile(args) -> None:
@@ -516,7 +564,8 @@ def main() -> None:
         print(
             f"{r['db']:8} HTTP {r['http_rate']:7.0f} inspections/s "
             f"({r['inspections']} in {r['http_seconds']:.1f} s) | raw insert "
-            f"{r['raw_rate']:7.0f} inspections/s | HTTP/raw {r['ratio']:.2f}"
+            f"{r['raw_rate']:7.0f} inspections/s | HTTP/raw {r['ratio']:.2f} | server CPU "
+            f"{r['cpu_ms']:.2f} ms/inspection (2 cores / that = {2000 / r['cpu_ms']:.0f}/s)"
         )
 
 
