@@ -303,16 +303,19 @@ def test_index_lists_the_sites_in_scope(client, tree, manager):
     assert "/manage/qr/units/U-A1/rotate" in html
 
 
-@pytest.mark.parametrize("role", [Role.INSPECTOR])
-def test_inspectors_may_not_open_the_label_pages(client, tree, role):
+@pytest.mark.parametrize(
+    "org_key, role", [("unit_a", Role.INSPECTOR), ("city_a", Role.OFFICE_SUPERVISOR)]
+)
+def test_only_those_who_manage_sites_open_the_label_pages(client, tree, org_key, role):
     site = make_site(tree["unit_a"])
-    user = make_user(tree["unit_a"], role)
+    user = make_user(tree[org_key], role)
     db.session.commit()
     log_in(client, user)
     for path in (
         "/manage/qr/",
         f"/manage/qr/sites/{site.code}/label.png",
         "/manage/qr/sheet.pdf?org=U-A1",
+        f"/manage/qr/sites/{site.code}/rotate",
     ):
         assert client.get(path).status_code == 403
 

@@ -37,6 +37,7 @@ from webapp.scope import (
     can_manage_site,
     get_org,
     get_site,
+    in_subtree,
     scoped_orgs,
     scoped_sites,
 )
@@ -93,6 +94,24 @@ def _org_or_404(code: str) -> Organisation:
         abort(404, description=_("No organisation with code %(code)s.", code=code))
 
 
+def _sites_by_code(codes: list[str]) -> list[Site]:
+    """These sites, in this order, in one query; 404 if any is unknown or out of scope
+    (the same answer for both), 403 if the user may not manage one."""
+    found = {
+        site.code: site
+        for site in db.session.execute(
+            scoped_sites(current_user).where(Site.code.in_(codes))
+        ).scalars()
+    }
+    missing = [code for code in codes if code not in found]
+    if missing:
+        abort(404, description=_("No site with code %(code)s.", code=", ".join(missing)))
+    sites = [found[code] for code in codes]
+    if not all(can_manage_site(current_user, site) for site in sites):
+        abort(403)
+    return sites
+
+
 def _sites_under(org: Organisation, limit: int | None = None) -> list[Site]:
     query = (
         scoped_sites(current_user)
@@ -123,7 +142,7 @@ def index():
     log = db.session.execute(
         select(QrRotation)
         .join(QrRotation.unit)
-        .where(below(current_user.org), below(org))
+        .where(in_subtree(current_user), below(org))
         .options(selectinload(QrRotation.site), selectinload(QrRotation.rotated_by))
         .order_by(QrRotation.rotated_at.desc(), QrRotation.id.desc())
         .limit(LOG_LIMIT)
@@ -153,7 +172,7 @@ def sheet():
     wanted = [code.strip() for value in request.args.getlist("site") for code in value.split(",")]
     wanted = list(dict.fromkeys(code for code in wanted if code))
     if wanted:
-        sites = [_site_or_404(code) for code in wanted]
+        sites = _sites_by_code(wanted[: qr_labels.MAX_SHEET_LABELS + 1])
         outside = [site.code for site in sites if not org.contains(site.unit)]
         if outside:
             abort(

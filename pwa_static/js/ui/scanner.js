@@ -122,6 +122,7 @@ class Scanner {
     this.done = new Promise((resolve) => (this.resolve = resolve));
     this.onKey = (event) => event.key === 'Escape' && this.close(null);
     this.onHidden = () => document.visibilityState === 'hidden' && this.close(null);
+    this.onBack = () => this.close(null); // the back button leaves the scanner, camera off
   }
 
   start() {
@@ -143,6 +144,7 @@ class Scanner {
     closeButton.focus();
     document.addEventListener('keydown', this.onKey);
     document.addEventListener('visibilitychange', this.onHidden);
+    window.addEventListener('popstate', this.onBack);
     this.run().catch((error) => this.show(say('failed', { message: error?.message || error })));
   }
 
@@ -226,6 +228,7 @@ class Scanner {
     this.stopCamera();
     document.removeEventListener('keydown', this.onKey);
     document.removeEventListener('visibilitychange', this.onHidden);
+    window.removeEventListener('popstate', this.onBack);
     this.overlay.remove();
     if (this.returnFocus?.isConnected) this.returnFocus.focus();
     current = null;
