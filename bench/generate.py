@@ -278,22 +278,21 @@ def build_reference(rng: random.Random, n_sites: int) -> dict:
             )
         )
     db.session.add(template)
-    db.session.commit()
-    inspector_of = {u.org_id: u for u in users if u.role == "inspector"}
-    supervisor_of = {u.org_id: u for u in users if u.role == "office_supervisor"}
-    city_of_unit = {}
-    for unit, _quota in units:
-        city_code = unit.path.strip("/").split("/")[1]
-        city_of_unit[unit.id] = cities[city_code]
-    return {
+    db.session.flush()
+    # Read the ids before committing: after a commit every attribute access would reload
+    # its row, one round trip per site.
+    city_of_unit = {u.id: cities[u.path.strip("/").split("/")[1]].id for u, _quota in units}
+    reference = {
         "template_id": template.id,
         "sites": [(s.id, s.unit_id, s.status) for s in sites],
-        "inspector_of": {k: v.id for k, v in inspector_of.items()},
-        "supervisor_of": {k: v.id for k, v in supervisor_of.items()},
-        "city_of_unit": {k: v.id for k, v in city_of_unit.items()},
+        "inspector_of": {u.org_id: u.id for u in users if u.role == "inspector"},
+        "supervisor_of": {u.org_id: u.id for u in users if u.role == "office_supervisor"},
+        "city_of_unit": city_of_unit,
         "province_user": users[0].id,
         "units": [u.id for u, _q in units],
     }
+    db.session.commit()
+    return reference
 
 
 # --- history -------------------------------------------------------------------------------

@@ -280,6 +280,7 @@ def test_province_overview_adds_up_each_office_once(world):
     assert [r["figures"]["A"]["sites_total"] for r in rows] == [10, 1, 1]
     assert total["A"]["sites_total"] == 12  # 梅 (nominally under CA) counted once
     assert total["B"]["found_month"] == 4 + 1
+    assert total["E"]["days_in_month"] == 31  # a calendar fact, not added up
     assert total["A"]["compliance_rate"] == round(
         total["A"]["site_days_checked"] / total["A"]["site_days_due"], 4
     )

@@ -405,6 +405,9 @@ RATES = {
 }
 
 
+NOT_ADDED = {"days_in_month", "days_with_checks"}
+
+
 def add_up(parts: list[dict]) -> dict:
     """Sum the numeric figures of several reports (dicts nested alike); rates are
     recomputed from their sums, lists are concatenated."""
@@ -419,7 +422,9 @@ def _add_into(total: dict, part: dict) -> None:
     for key, value in part.items():
         if isinstance(value, bool) or value is None or key in RATES:
             continue
-        if isinstance(value, (int, float)):
+        if key in NOT_ADDED:  # calendar facts, the same for every office
+            total[key] = max(total.get(key, 0), value)
+        elif isinstance(value, (int, float)):
             total[key] = total.get(key, 0) + value
         elif isinstance(value, dict):
             _add_into(total.setdefault(key, {}), value)
