@@ -25,6 +25,7 @@ const STRINGS = {
     title: '扫描工程二维码',
     hint: '将工程入口的二维码放入框内',
     close: '关闭',
+    torch: '手电筒',
     starting: '正在打开相机…',
     not_ours: '这不是人防日检的工程二维码。请扫描工程入口的检查标签。',
     not_in_scope: '工程 {code} 不在您的工程列表中（不在管辖范围内，或列表未更新）。请联网刷新工程列表，或联系管理员。',
@@ -38,6 +39,7 @@ const STRINGS = {
     title: 'Scan a site QR code',
     hint: 'Fit the QR code at the site entrance in the frame',
     close: 'Close',
+    torch: 'Torch',
     starting: 'Opening the camera…',
     not_ours: 'This is not a 人防日检 site code. Scan the check label at the site entrance.',
     not_in_scope: 'Site {code} is not in your site list (outside your area, or the list is out of date). Refresh the list online, or ask your administrator.',
@@ -132,12 +134,14 @@ class Scanner {
     this.video.muted = true;
     this.message = h('p', { class: 'scanner-message', role: 'status', 'aria-live': 'polite' }, say('starting'));
     const closeButton = h('button', { type: 'button', class: 'scanner-close', onclick: () => this.close(null) }, say('close'));
+    // Shown only when the camera has a torch: shelters are dark.
+    this.torchButton = h('button', { type: 'button', class: 'scanner-torch', hidden: true, 'aria-pressed': 'false', onclick: () => this.toggleTorch() }, say('torch'));
     this.overlay = h(
       'div',
       { class: 'scanner', id: 'scanner', role: 'dialog', 'aria-modal': 'true', 'aria-label': say('title') },
       this.video,
       h('div', { class: 'scanner-frame', 'aria-hidden': 'true' }),
-      h('div', { class: 'scanner-top' }, h('h2', {}, say('title')), closeButton),
+      h('div', { class: 'scanner-top' }, h('h2', {}, say('title')), this.torchButton, closeButton),
       h('div', { class: 'scanner-bottom' }, h('p', { class: 'scanner-hint' }, say('hint')), this.message),
     );
     document.body.append(this.overlay);
@@ -166,6 +170,7 @@ class Scanner {
     }
     if (this.closed) return this.stopCamera();
     this.video.srcObject = this.stream;
+    this.offerTorch();
     await this.video.play().catch(() => {});
     let detect;
     try {
@@ -209,6 +214,22 @@ class Scanner {
     }
     this.close(label);
     navigate(label.path);
+  }
+
+  offerTorch() {
+    const track = this.stream?.getVideoTracks()[0];
+    this.torchButton.hidden = !track?.getCapabilities?.().torch;
+  }
+
+  async toggleTorch() {
+    const track = this.stream?.getVideoTracks()[0];
+    const on = this.torchButton.getAttribute('aria-pressed') !== 'true';
+    try {
+      await track.applyConstraints({ advanced: [{ torch: on }] });
+      this.torchButton.setAttribute('aria-pressed', String(on));
+    } catch {
+      this.torchButton.hidden = true;
+    }
   }
 
   show(text, tone = '') {
@@ -302,7 +323,9 @@ function injectStyle() {
 .scanner-hint { margin: 0; text-align: center; opacity: .9; }
 .scanner-message { margin: 0; text-align: center; min-height: 1.5em; font-size: 1.05rem; }
 .scanner-message[data-tone="warn"] { background: #b3261e; color: #fff; padding: 10px 12px; border-radius: 8px; }
-.scanner-close { min-width: 88px; min-height: 48px; font-size: 1rem; border-radius: 8px;
+.scanner-top h2 { flex: 1; }
+.scanner-torch[aria-pressed="true"] { background: #fff; color: #000; }
+.scanner-close, .scanner-torch { min-width: 88px; min-height: 48px; font-size: 1rem; border-radius: 8px;
   border: 2px solid #fff; background: rgba(0,0,0,.5); color: #fff; }
 `));
 }
