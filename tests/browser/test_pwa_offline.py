@@ -521,8 +521,12 @@ def test_a_new_version_is_offered_never_forced_and_warns_while_unsynced(
 
 
 def test_a_record_stays_until_the_server_holds_every_photo(
-    field_kit, page, context, live_db, photo
+    field_kit, page, context, live_db, tmp_path
 ):
+    # Photos of their own: the server must not already hold them from another test.
+    unique = [int(uuid.uuid4().hex[i : i + 2], 16) for i in range(0, 12, 2)]
+    make_jpeg(tmp_path / "after.jpg", colour=tuple(unique[:3]))
+    photo = make_jpeg(tmp_path / "evidence.jpg", colour=tuple(unique[3:]))
     log_in_through_app(page, field_kit.username)
     record_id = open_form(page, field_kit.site_url)
     context.set_offline(True)

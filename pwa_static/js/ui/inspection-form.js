@@ -206,7 +206,9 @@ function photoField(itemId, field, hashes, buttonLabel, hint) {
 function thumb(sha, field) {
   const img = h('img', { alt: '', width: 72, height: 72 });
   photos.photoBlob(sha).then((blob) => {
-    if (blob) img.src = URL.createObjectURL(blob);
+    if (!blob) return;
+    img.src = URL.createObjectURL(blob);
+    img.addEventListener('load', () => URL.revokeObjectURL(img.src), { once: true });
   });
   return h('span', { class: 'thumb', 'data-sha': sha },
     img,
