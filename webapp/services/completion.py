@@ -29,6 +29,8 @@ from webapp.scope import in_org_subtree
 
 SELF = InspectionKind.SELF.value
 HEATMAP_DAYS = 30
+# How far back a site's last check is looked for (older: "none in the last year").
+LAST_CHECK_WINDOW_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -224,15 +226,20 @@ def _sites_in(org: Organisation, filters: SiteFilters):
 # --- one day -------------------------------------------------------------------------
 
 
-def _day_checks(day: date):
-    """Per site: the day's self-checks, when the first and the last reached the server."""
+def _day_checks(org: Organisation, day: date):
+    """Per site under ``org``: the day's self-checks, when the first and the last reached
+    the server."""
     return (
         select(
             Inspection.site_id.label("site_id"),
             func.min(Inspection.received_at).label("first_received"),
             func.max(Inspection.received_at).label("last_received"),
         )
-        .where(Inspection.day == day, Inspection.kind == SELF)
+        .where(
+            Inspection.day == day,
+            Inspection.kind == SELF,
+            Inspection.site_id.in_(select(Site.id).where(sites_under(org))),
+        )
         .group_by(Inspection.site_id)
         .subquery()
     )
@@ -242,7 +249,7 @@ def unit_tallies(
     org: Organisation, day: date, filters: SiteFilters = NO_FILTERS
 ) -> dict[int, Tally]:
     """Tally per operating unit (``Site.unit_id``) under ``org`` for ``day``: one query."""
-    checks = _day_checks(day)
+    checks = _day_checks(org, day)
     _, day_end = day_bounds(day)
     due = due_site_condition(day)
     excused = (
@@ -344,12 +351,17 @@ def site_rows(unit: Organisation, day: date, filters: SiteFilters = NO_FILTERS) 
 
 
 def _fill_last_checks(rows: dict[int, SiteRow], ids: list[int], day: date) -> None:
-    """The latest self-check up to ``day`` and the latest sync (of checks from the last
-    30 days), per site. Both read a bounded range of the (site_id, day) index, so they
-    cost the same with one year of history or ten."""
+    """The latest self-check in the year up to ``day`` and the latest sync (of checks from
+    the last 30 days), per site. Both read a bounded range of the (site_id, day) index, so
+    they cost the same with one year of history or ten."""
     last_days = (
         select(Inspection.site_id, func.max(Inspection.day).label("day"))
-        .where(Inspection.site_id.in_(ids), Inspection.day <= day, Inspection.kind == SELF)
+        .where(
+            Inspection.site_id.in_(ids),
+            Inspection.day <= day,
+            Inspection.day > day - timedelta(days=LAST_CHECK_WINDOW_DAYS),
+            Inspection.kind == SELF,
+        )
         .group_by(Inspection.site_id)
         .subquery()
     )
