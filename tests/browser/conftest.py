@@ -271,8 +271,19 @@ FIELD_ITEMS = [
 def field_template(live_db) -> int:
     """The published "daily" checklist of the live database (created once per session);
     its id. Sites get it through webapp.checklist.current_template()."""
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import ChecklistTemplate
+
     with live_db():
-        template = make_template(items=[dict(spec) for spec in FIELD_ITEMS])
+        # The newest version wins, whatever "daily" versions are already there.
+        newest = db.session.scalar(
+            select(func.max(ChecklistTemplate.version)).where(ChecklistTemplate.key == "daily")
+        )
+        template = make_template(
+            items=[dict(spec) for spec in FIELD_ITEMS], version=(newest or 0) + 1
+        )
         template_id = template.id
     return template_id
 
