@@ -80,8 +80,9 @@ def camera(open_profile, tmp_path, browser_type_launch_args):
 
 
 def scan(page) -> None:
+    """Press the home screen's scan button. The scanner may read a good label and close
+    before any wait could see it running, so callers wait for the outcome instead."""
     page.click("#scan-qr")
-    page.wait_for_selector("#scanner[data-state=scanning]", timeout=20000)
 
 
 def test_scanning_a_label_opens_its_form_with_the_scan_recorded(
@@ -91,7 +92,7 @@ def test_scanning_a_label_opens_its_form_with_the_scan_recorded(
     page = context.pages[0] if context.pages else context.new_page()
     log_in_through_app(page, field_kit.username)
     scan(page)
-    page.wait_for_selector("form.inspection fieldset[data-item-id]", timeout=20000)
+    page.wait_for_selector("form.inspection fieldset[data-item-id]", timeout=30000)
     assert page.locator("#scanner").count() == 0, "the scanner closes behind itself"
     assert page.evaluate("location.pathname") == f"/s/{field_kit.site_code}"
     assert page.locator(".scan.scan-ok").count() == 1
@@ -109,7 +110,7 @@ def test_scanning_works_offline(field_kit, camera, live_db, live_server):
     page.reload()  # answered by the service worker: the scanner and jsQR come from its cache
     page.wait_for_selector("#scan-qr")
     scan(page)
-    page.wait_for_selector("form.inspection fieldset[data-item-id]", timeout=20000)
+    page.wait_for_selector("form.inspection fieldset[data-item-id]", timeout=30000)
     assert page.evaluate("location.pathname") == f"/s/{field_kit.site_code}"
     record_id = page.get_attribute("form.inspection", "data-record-id")
     assert outbox_records(page)[record_id]["scan"]["token"] == field_kit.qr_token
@@ -122,7 +123,7 @@ def test_a_code_that_is_not_ours_gets_a_message(field_kit, camera):
     log_in_through_app(page, field_kit.username)
     scan(page)
     message = page.locator(".scanner-message[data-tone=warn]")
-    message.wait_for(timeout=20000)
+    message.wait_for(timeout=30000)
     assert "不是人防日检的工程二维码" in message.inner_text()
     assert page.evaluate("location.pathname") == "/"
     page.click(".scanner-close")
@@ -139,7 +140,7 @@ def test_a_site_outside_the_users_list_gets_a_message(field_kit, camera, live_db
     log_in_through_app(page, field_kit.username)
     scan(page)
     message = page.locator(".scanner-message[data-tone=warn]")
-    message.wait_for(timeout=20000)
+    message.wait_for(timeout=30000)
     assert f"工程 {code} 不在您的工程列表中" in message.inner_text()
     assert page.evaluate("location.pathname") == "/"
 
