@@ -362,3 +362,73 @@ def test_pages_show_status_and_difference(client, world):
         log_in(client, "prov")
         html = client.get("/reports/?month=2026-03&lang=zh").get_data(as_text=True)
     assert html.count("缺报") == 2 and "按时" in html  # CB and CM missing, CA on time
+
+
+# --- JSON API ---------------------------------------------------------------------------
+
+
+def test_api_lists_who_has_reported(client, world):
+    with time_machine.travel(local(2026, 4, 9, 9), tick=False):
+        svc.submit(world["sup_b"], world["city_b"], MARCH)
+        log_in(client, "prov")
+        body = client.get("/api/v1/reports?month=2026-03").get_json()
+    assert [(r["org"]["code"], r["state"]) for r in body] == [
+        ("CA", "missing"),
+        ("CB", "late"),
+        ("CM", "missing"),
+    ]
+    assert body[0]["due"] == "2026-04-08"
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [
+        ("sup_a", "/api/v1/reports/CA/2026-03", 200),
+        ("sup_a", "/api/v1/reports/CB/2026-03", 404),
+        ("sup_a", "/api/v1/reports/CA/2026-13", 404),
+        ("prov", "/api/v1/reports/JL/2026-03", 404),  # the province has no report of its own
+        ("manager_a", "/api/v1/reports/CA/2026-03", 404),
+        ("sup_a", "/api/v1/reports?org=CB", 404),
+        ("sup_a", "/api/v1/reports?month=2026-3", 422),
+    ],
+)
+def test_api_scope(client, world, username, path, status):
+    log_in(client, username)
+    assert client.get(path).status_code == status
+
+
+def test_api_report_is_frozen_with_differences(client, world):
+    with time_machine.travel(IN_APRIL, tick=False):
+        svc.submit(world["sup_a"], world["city_a"], MARCH, {"fines_count": "2"})
+        add_inspection(
+            world["sites"]["A8"],
+            world["insp_a"],
+            local(2026, 3, 15, 10),
+            received_at=local(2026, 4, 3, 8),
+        )
+        db.session.commit()
+        log_in(client, "sup_a")
+        body = client.get("/api/v1/reports/CA/2026-03").get_json()
+    assert (body["state"], body["version"], body["frozen"]) == ("on_time", 1, True)
+    assert body["figures"]["A"]["site_days_checked"] == 6 and body["manual"]["fines_count"] == 2
+    assert {"figure": "A.site_days_checked", "submitted": 6, "now": 7} in body["differences"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/reports/{org_code}/{month}" in spec["paths"]
+
+
+# --- hazards at a glance (dashboard) -----------------------------------------------------
+
+
+def test_hazards_at_a_glance(world):
+    from webapp.services.hazard_figures import hazards_at_a_glance
+
+    glance = hazards_at_a_glance(world["city_a"], date(2026, 4, 2))
+    # H2 (A2, deadline 12 Mar, found 9 Mar) and H3 (K1, major, deadline 30 Apr, found 9 Mar).
+    assert (glance.total.open, glance.total.overdue, glance.total.major) == (2, 1, 1)
+    rows = {r.org.code: (r.open, r.overdue, r.major, r.oldest_days) for r in glance.children}
+    assert rows == {"CA-K": (1, 0, 1, 24), "U-A1": (1, 1, 0, 24)}
+    assert glance.ageing == {"0-7": 0, "8-30": 2, "31+": 0}
+    (oldest,) = glance.oldest_overdue
+    assert (oldest["site_code"], oldest["days_overdue"], oldest["days_open"]) == ("A2", 21, 24)
+    province = hazards_at_a_glance(world["province"], date(2026, 4, 2))
+    assert province.total.open == 3 and province.children[0].org.code == "CA"

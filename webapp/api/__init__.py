@@ -16,6 +16,9 @@ def init_api(app: Flask) -> None:
 def _blueprints():
     from webapp.api import hazards
     from webapp.api import photos, session, sites, sync, templates
-    from webapp.api import completion
+    from webapp.api import completion, reports
 
-    return [session.bp, sites.bp, templates.bp, sync.bp, photos.bp, completion.bp, hazards.bp]
+    return [
+        session.bp, sites.bp, templates.bp, sync.bp, photos.bp, completion.bp, hazards.bp,
+        reports.bp,
+    ]
