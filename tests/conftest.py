@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from flask import current_app, g
 from sqlalchemy import create_engine, text
 
 from webapp import create_app
@@ -52,12 +53,23 @@ def app(database_url, tmp_path):
             "RATELIMIT_ENABLED": True,
         }
     )
+    app.before_request(_forget_previous_request_state)
     with app.app_context():
         db.create_all()
         yield app
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+def _forget_previous_request_state():
+    """The test's app context outlives each test-client request, so the logged-in user,
+    CSRF token and language that Flask-Login, Flask-WTF and Flask-Babel cache on ``g``
+    would carry one client's identity into the next request. A real server gives every
+    request its own app context and needs none of this."""
+    g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @pytest.fixture

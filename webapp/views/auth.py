@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -14,17 +14,6 @@ from webapp.login_service import LoginFailed, landing_url, log_in, login_rate_li
 from webapp.scope import can_create_sites, can_manage_templates, can_view_orgs, is_manager
 
 bp = Blueprint("auth", __name__)
-
-
-@bp.before_app_request
-def forget_previous_request_state():
-    """Each request decides who is logged in, its CSRF token and its language from its own
-    cookies and headers. Flask-Login, Flask-WTF and Flask-Babel cache them on ``g``, which
-    outlives a request when several requests share one app context (tests, or a script
-    that pushes a context), and would carry one client's user into another's request."""
-    g.pop("_login_user", None)
-    g.pop("_flask_babel", None)
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
