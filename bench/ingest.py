@@ -512,11 +512,27 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 def profile(args) -> None:
     """The sync request in-process (Flask test client) under pyinstrument: where time goes."""
-    from pyinstrument import Profiler
+    from webapp.extensions import db
 
     workdir = Path(tempfile.mkdtemp(prefix="shelter-bench-"))
-    url = sqlite_url(workdir) if args.db == "sqlite" else create_pg_database()[0]
+    drop = None
+    if args.db == "sqlite":
+        url = sqlite_url(workdir)
+    else:
+        url, drop = create_pg_database()
     app = make_app(url, workdir)
+    try:
+        _profile_on(app, args)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if drop:
+            drop()
+
+
+def _profile_on(app, args) -> None:
+    from pyinstrument import Profiler
+
     world = seed(app, args.sites, 1)
     username, codes = world["users"][0]
     bodies = bodies_for(codes, world["template_id"], args.batches, args.batch_size, 1)
