@@ -23,18 +23,18 @@ FONT_CANDIDATES = (
 
 
 class CJKFontMissing(RuntimeError):
-    """No usable CJK font file: install fonts-wqy-zenhei or set SHELTER_PDF_FONT."""
+    """No usable CJK font file: install fonts-wqy-zenhei or set SHELTER_CJK_FONT."""
 
 
 def cjk_font_file() -> tuple[str, int]:
     """(path, subfont index) of the CJK font to embed; raises CJKFontMissing."""
-    configured = current_app.config.get("SHELTER_PDF_FONT")
+    configured = current_app.config.get("SHELTER_CJK_FONT")
     candidates = ((configured, 0),) if configured else FONT_CANDIDATES
     for path, index in candidates:
         if Path(path).is_file():
             return path, index
     raise CJKFontMissing(
-        "No CJK font found for PDFs: install fonts-wqy-zenhei or set SHELTER_PDF_FONT "
+        "No CJK font found for PDFs: install fonts-wqy-zenhei or set SHELTER_CJK_FONT "
         "to a TrueType font file."
     )
 

@@ -11,25 +11,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import qrcode
-from flask import current_app
 from qrcode.image.svg import SvgPathImage
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 from webapp.days import today
 from webapp.models import Site
+from webapp.pdf_fonts import cjk_font_file, register_cjk_font
 from webapp.qr import site_url, token_fingerprint
 
-FONT_NAME = "ShelterCJK"
-# Debian's fonts-wqy-zenhei first (installed by `make install`), then other common CJK fonts.
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
 SVG_FONT_FAMILY = (
     "'WenQuanYi Zen Hei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', "
     "'Microsoft YaHei', SimHei, sans-serif"
@@ -54,10 +45,6 @@ WHITE = "#ffffff"
 INSTRUCTION_ZH = "每日检查 请扫码"
 INSTRUCTION_EN = "Daily safety check: scan this code"
 FOOTER = "人防日检 Shelter Daily Check"
-
-
-class LabelFontMissing(RuntimeError):
-    """No CJK font is installed; labels would print Chinese as empty boxes."""
 
 
 @dataclass(frozen=True)
@@ -90,24 +77,8 @@ class Label:
 # --- fonts ------------------------------------------------------------------------------
 
 
-def font_file() -> tuple[str, int]:
-    """The CJK font (path, index in the collection); raises LabelFontMissing."""
-    configured = current_app.config.get("SHELTER_LABEL_FONT")
-    candidates = ((configured, 0),) if configured else FONT_CANDIDATES
-    for path, index in candidates:
-        if Path(path).is_file():
-            return path, index
-    raise LabelFontMissing(
-        "No CJK font found for labels: install fonts-wqy-zenhei (make install does) "
-        "or set SHELTER_LABEL_FONT to a TrueType font file."
-    )
-
-
-@cache
 def _registered_font() -> str:
-    path, index = font_file()
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-    return FONT_NAME
+    return register_cjk_font()
 
 
 def text_width(text: str, size: float) -> float:
@@ -327,7 +298,7 @@ def label_png(site: Site, dpi: int = 300) -> bytes:
             y0 = origin_y + row * step
             draw.rectangle((x0, y0, x0 + length * step - 1, y0 + step - 1), fill="#000000")
     for text in label.texts:
-        font = _pil_font(*font_file(), round(text.size * PT * scale))
+        font = _pil_font(*cjk_font_file(), round(text.size * PT * scale))
         draw.text(
             (text.x * scale, text.y * scale),
             text.text,

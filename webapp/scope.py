@@ -190,12 +190,6 @@ def get_user(user: User, username: str) -> User:
     return target
 
 
-def in_org_subtree(org: Organisation) -> ColumnElement[bool]:
-    """SQL condition: an Organisation row lies in ``org``'s subtree. For dashboards that
-    drill into one organisation; get ``org`` through ``get_org`` so it is in scope."""
-    return Organisation.path.startswith(org.path, autoescape=True)
-
-
 def can_excuse_site(user: User, site: Site) -> bool:
     """Excusing a site from a day's check: unit managers and office staff above the site."""
     return can_see_site(user, site) and user.user_role in (

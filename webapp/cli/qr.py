@@ -12,6 +12,7 @@ from sqlalchemy import select
 from webapp import qr, qr_labels
 from webapp.extensions import db
 from webapp.models import Organisation, Site, User
+from webapp.pdf_fonts import CJKFontMissing
 from webapp.scope import below
 
 
@@ -68,7 +69,7 @@ def qr_sheet(org_code: str, site_codes: str | None, output: Path) -> None:
         raise click.ClickException(f"{org.code} has no sites: nothing to print")
     try:
         pdf = qr_labels.sheet_pdf(sites)
-    except qr_labels.LabelFontMissing as err:
+    except CJKFontMissing as err:
         raise click.ClickException(str(err)) from err
     _write_atomically(output, pdf)
     pages = -(-len(sites) // (qr_labels.COLUMNS * qr_labels.ROWS))

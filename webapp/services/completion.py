@@ -25,7 +25,7 @@ from webapp.extensions import db
 from webapp.models import Inspection, Organisation, OrgKind, Site, SiteExcuse, User
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
-from webapp.scope import in_org_subtree
+from webapp.scope import below
 
 SELF = InspectionKind.SELF.value
 HEATMAP_DAYS = 30
@@ -190,7 +190,7 @@ def subtree_orgs(org: Organisation) -> list[OrgInfo]:
                     Organisation.path,
                     Organisation.parent_id,
                 )
-                .where(in_org_subtree(org))
+                .where(below(org))
                 .order_by(Organisation.path)
             )
         ]
@@ -216,7 +216,7 @@ def sites_under(org: Organisation) -> ColumnElement[bool]:
     """SQL condition on ``Site``: its unit lies in ``org``'s subtree. An IN on the indexed
     ``sites.unit_id`` (the subquery yields the few hundred unit ids), so a unit's or a
     city's figures never scan the whole province's sites."""
-    return Site.unit_id.in_(select(Organisation.id).where(in_org_subtree(org)))
+    return Site.unit_id.in_(select(Organisation.id).where(below(org)))
 
 
 def _sites_in(org: Organisation, filters: SiteFilters):

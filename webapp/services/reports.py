@@ -34,7 +34,7 @@ from webapp.models import (
 )
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
-from webapp.scope import in_org_subtree
+from webapp.scope import below
 from webapp.services.completion import daily_unit_counts, sites_under
 
 DUTY_ITEM = "MGT-07"  # 24-hour duty staffed and logged
@@ -210,7 +210,7 @@ def reporting_offices(org: Organisation) -> list[Organisation]:
     return list(
         db.session.execute(
             select(Organisation)
-            .where(in_org_subtree(org), Organisation.kind == OrgKind.CITY.value)
+            .where(below(org), Organisation.kind == OrgKind.CITY.value)
             .order_by(Organisation.code)
         ).scalars()
     )
