@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import login_manager
 
 
 def wants_json() -> bool:
@@ -28,6 +31,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(err: CSRFError):
+        if wants_json() and not current_user.is_authenticated:
+            # The phone's session expired (often while offline): its token is stale because
+            # its session is gone, so the answer it can act on is "log in again" (401).
+            return login_manager.unauthorized()
         if wants_json():
             return json_error(400, "csrf_failed", err.description, {"X-CSRF-Token": [err.description]})
         return render_template("error.html", code=400, message=err.description), 400
