@@ -34,6 +34,7 @@ system-test-deps:
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 test: install system-test-deps
+	$(BIN)/ruff check webapp tests bench
 	$(BIN)/pytest -q
 
 # The database tests again, on PostgreSQL (used by .ci/run).

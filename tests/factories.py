@@ -52,9 +52,15 @@ def make_tree() -> dict[str, Organisation]:
 
 def make_user(org: Organisation, role: Role = Role.INSPECTOR, username=None, **fields) -> User:
     username = username or f"user{next(_seq)}"
-    user = User(username=username, display_name=fields.pop("display_name", username), org=org,
-                role=str(role), **fields)
-    user.set_password(fields.pop("password", PASSWORD))
+    password = fields.pop("password", PASSWORD)
+    user = User(
+        username=username,
+        display_name=fields.pop("display_name", username),
+        org=org,
+        role=str(role),
+        **fields,
+    )
+    user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -84,17 +90,28 @@ def make_template(items=None, key="daily", version=1, published=True) -> Checkli
     template = ChecklistTemplate(key=key, version=version, title="日检查表", published=published)
     items = items if items is not None else [{"item_id": "EVAC-01"}, {"item_id": "FIRE-01"}]
     for position, spec in enumerate(items):
-        spec = {"category": spec["item_id"].split("-")[0], "label_zh": "检查项",
-                "label_en": "Check item", "position": position, **spec}
+        spec = {
+            "category": spec["item_id"].split("-")[0],
+            "label_zh": "检查项",
+            "label_en": "Check item",
+            "position": position,
+            **spec,
+        }
         template.items.append(ChecklistItem(**spec))
     db.session.add(template)
     db.session.flush()
     return template
 
 
-def make_failed_inspection(site: Site, inspector: User, template: ChecklistTemplate,
-                           failures: dict[str, dict | None], kind="self", finished_at=None,
-                           photos: dict[str, dict[str, list[str]]] | None = None):
+def make_failed_inspection(
+    site: Site,
+    inspector: User,
+    template: ChecklistTemplate,
+    failures: dict[str, dict | None],
+    kind="self",
+    finished_at=None,
+    photos: dict[str, dict[str, list[str]]] | None = None,
+):
     """An inspection stored directly (as the sync would store it) whose ``failures`` map
     item ids to their rectification record (``{"mode": "on_spot"|"order", ...}`` or None);
     ``photos`` maps item ids to {"evidence": [sha256], "after": [sha256]}. Other items pass."""
@@ -107,24 +124,37 @@ def make_failed_inspection(site: Site, inspector: User, template: ChecklistTempl
 
     finished_at = finished_at or datetime.now(UTC)
     inspection = Inspection(
-        id=str(uuid.uuid4()), site_id=site.id, template_id=template.id, kind=kind,
-        inspector_id=inspector.id, device_id="test-device",
-        started_at=finished_at - timedelta(minutes=10), finished_at=finished_at,
-        day=local_day(finished_at - timedelta(minutes=10)), failures=len(failures),
-        content_hash=hashlib.sha256(str(next(_seq)).encode()).hexdigest(), payload={},
+        id=str(uuid.uuid4()),
+        site_id=site.id,
+        template_id=template.id,
+        kind=kind,
+        inspector_id=inspector.id,
+        device_id="test-device",
+        started_at=finished_at - timedelta(minutes=10),
+        finished_at=finished_at,
+        day=local_day(finished_at - timedelta(minutes=10)),
+        failures=len(failures),
+        content_hash=hashlib.sha256(str(next(_seq)).encode()).hexdigest(),
+        payload={},
     )
     db.session.add(inspection)
     for item in template.items:
         failed = item.item_id in failures
-        inspection.results.append(InspectionResult(
-            item_id=item.item_id, outcome="fail" if failed else "pass",
-            note=f"{item.item_id} 不合格" if failed else None,
-            rectification=failures.get(item.item_id) if failed else None,
-        ))
+        inspection.results.append(
+            InspectionResult(
+                item_id=item.item_id,
+                outcome="fail" if failed else "pass",
+                note=f"{item.item_id} 不合格" if failed else None,
+                rectification=failures.get(item.item_id) if failed else None,
+            )
+        )
     for item_id, roles in (photos or {}).items():
         for role, hashes in roles.items():
             for sha in hashes:
-                db.session.add(InspectionPhoto(inspection_id=inspection.id, item_id=item_id,
-                                               sha256=sha, role=role))
+                db.session.add(
+                    InspectionPhoto(
+                        inspection_id=inspection.id, item_id=item_id, sha256=sha, role=role
+                    )
+                )
     db.session.flush()
     return inspection

@@ -32,13 +32,28 @@ def create(runner, *args, password=GOOD, stdin=True):
 
 
 def test_creates_an_account_with_the_password_from_stdin(tree, runner):
-    result = create(runner, "cc.inspector", "--role", "inspector", "--org", "U-A1",
-                    "--name", "徐磊", "--phone", "139 0431 8888")
+    result = create(
+        runner,
+        "cc.inspector",
+        "--role",
+        "inspector",
+        "--org",
+        "U-A1",
+        "--name",
+        "徐磊",
+        "--phone",
+        "139 0431 8888",
+    )
     assert result.exit_code == 0, result.output
     assert "Created cc.inspector (inspector at U-A1)." in result.output
     user = db.session.execute(select(User).where(User.username == "cc.inspector")).scalar_one()
     assert (user.display_name, user.phone, user.role, user.org.code, user.active) == (
-        "徐磊", "139 0431 8888", "inspector", "U-A1", True)
+        "徐磊",
+        "139 0431 8888",
+        "inspector",
+        "U-A1",
+        True,
+    )
     assert user.check_password(GOOD)
     assert GOOD not in result.output
 
@@ -46,14 +61,16 @@ def test_creates_an_account_with_the_password_from_stdin(tree, runner):
 def test_the_prompt_asks_twice_and_hides_the_password(tree, runner):
     result = runner.invoke(
         args=["create-user", "city.admin", "--role", "办公室管理员", "--org", "CA"],
-        input=f"{GOOD}\n{GOOD}\n", env=EN,
+        input=f"{GOOD}\n{GOOD}\n",
+        env=EN,
     )
     assert result.exit_code != 0  # 办公室管理员 is not a role label: refused before the prompt
     assert "Unknown role" in result.output and "Password" not in result.output
 
     result = runner.invoke(
         args=["create-user", "city.admin", "--role", "人防办管理员", "--org", "CA"],
-        input=f"{GOOD}\n{GOOD}\n", env=EN,
+        input=f"{GOOD}\n{GOOD}\n",
+        env=EN,
     )
     assert result.exit_code == 0, result.output
     assert result.output.count("Password") == 1 and "Repeat for confirmation" in result.output
@@ -66,7 +83,8 @@ def test_the_prompt_asks_twice_and_hides_the_password(tree, runner):
 def test_a_prompt_that_never_matches_creates_nothing(tree, runner):
     result = runner.invoke(
         args=["create-user", "city.admin", "--role", "office_admin", "--org", "CA"],
-        input=f"{GOOD}\nsomething else\n", env=EN,
+        input=f"{GOOD}\nsomething else\n",
+        env=EN,
     )
     assert result.exit_code != 0
     assert user_count() == 1  # only the fixture's
@@ -75,31 +93,54 @@ def test_a_prompt_that_never_matches_creates_nothing(tree, runner):
 @pytest.mark.parametrize(
     ("args", "password", "words"),
     [
-        (["x.user", "--role", "inspector", "--org", "NOPE"], GOOD,
-         "No organisation has the code “NOPE”."),
+        (
+            ["x.user", "--role", "inspector", "--org", "NOPE"],
+            GOOD,
+            "No organisation has the code “NOPE”.",
+        ),
         (["x.user", "--role", "boss", "--org", "U-A1"], GOOD, "Unknown role “boss”"),
-        (["x.user", "--role", "inspector", "--org", "CA"], GOOD,
-         "The role inspector does not fit CA"),
-        (["x.user", "--role", "unit_manager", "--org", "JL"], GOOD,
-         "The role unit_manager does not fit JL"),
-        (["x.user", "--role", "office_admin", "--org", "U-A1"], GOOD,
-         "The role office_admin does not fit U-A1"),
-        (["x.user", "--role", "office_supervisor", "--org", "U-K1"], GOOD,
-         "The role office_supervisor does not fit U-K1"),
-        (["taken", "--role", "inspector", "--org", "U-A1"], GOOD,
-         "The username “taken” is taken."),
+        (
+            ["x.user", "--role", "inspector", "--org", "CA"],
+            GOOD,
+            "The role inspector does not fit CA",
+        ),
+        (
+            ["x.user", "--role", "unit_manager", "--org", "JL"],
+            GOOD,
+            "The role unit_manager does not fit JL",
+        ),
+        (
+            ["x.user", "--role", "office_admin", "--org", "U-A1"],
+            GOOD,
+            "The role office_admin does not fit U-A1",
+        ),
+        (
+            ["x.user", "--role", "office_supervisor", "--org", "U-K1"],
+            GOOD,
+            "The role office_supervisor does not fit U-K1",
+        ),
+        (["taken", "--role", "inspector", "--org", "U-A1"], GOOD, "The username “taken” is taken."),
         (["x.user", "--role", "inspector", "--org", "U-A1"], "", "The password is empty."),
         (["x.user", "--role", "inspector", "--org", "U-A1"], "short", "at least 8 characters"),
         (["x.user", "--role", "inspector", "--org", "U-A1"], "x" * 201, "at most 200 characters"),
         (["x y", "--role", "inspector", "--org", "U-A1"], GOOD, "A username has 3 to 64"),
         (["ab", "--role", "inspector", "--org", "U-A1"], GOOD, "A username has 3 to 64"),
         (["u" * 65, "--role", "inspector", "--org", "U-A1"], GOOD, "A username has 3 to 64"),
-        (["x.user", "--role", "inspector", "--org", "OFF"], GOOD,
-         "Organisation “OFF” is deactivated."),
-        (["x.user", "--role", "inspector", "--org", "U-A1", "--name", "名" * 65], GOOD,
-         "A name has 1 to 64 characters."),
-        (["x.user", "--role", "inspector", "--org", "U-A1", "--phone", "call me"], GOOD,
-         "A phone number has at most 40"),
+        (
+            ["x.user", "--role", "inspector", "--org", "OFF"],
+            GOOD,
+            "Organisation “OFF” is deactivated.",
+        ),
+        (
+            ["x.user", "--role", "inspector", "--org", "U-A1", "--name", "名" * 65],
+            GOOD,
+            "A name has 1 to 64 characters.",
+        ),
+        (
+            ["x.user", "--role", "inspector", "--org", "U-A1", "--phone", "call me"],
+            GOOD,
+            "A phone number has at most 40",
+        ),
     ],
 )
 def test_bad_accounts_are_refused_and_nothing_is_written(tree, runner, args, password, words):
@@ -112,8 +153,10 @@ def test_bad_accounts_are_refused_and_nothing_is_written(tree, runner, args, pas
 
 
 def test_messages_follow_a_chinese_locale(tree, runner):
-    result = runner.invoke(args=["create-user", "x.user", "--role", "inspector", "--org", "NOPE",
-                                 "--password-stdin"], input=f"{GOOD}\n",
-                           env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    result = runner.invoke(
+        args=["create-user", "x.user", "--role", "inspector", "--org", "NOPE", "--password-stdin"],
+        input=f"{GOOD}\n",
+        env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""},
+    )
     assert result.exit_code != 0
     assert "没有编号为“NOPE”的组织。" in result.output

@@ -28,8 +28,18 @@ from webapp.seed import checklist
 from webapp.seed.demo import ACCOUNTS, DEMO_PASSWORD, build_demo
 
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-SITE_TAGS = {"all", "crowd", "catering", "park", "store", "early", "hill", "lowlying", "leased",
-             "in_use"}
+SITE_TAGS = {
+    "all",
+    "crowd",
+    "catering",
+    "park",
+    "store",
+    "early",
+    "hill",
+    "lowlying",
+    "leased",
+    "in_use",
+}
 CITY_LEVEL = {"CC", "JLC", "SP", "LY", "TH", "BS", "SY", "BC", "YB", "MHK", "GZL"}
 
 
@@ -50,8 +60,20 @@ def test_the_checklist_has_the_59_items_of_the_domain_table(app):
     items = checklist.ITEMS
     assert len(items) == 59 and len({item.item_id for item in items}) == 59
     by_category = Counter(item.category for item in items)
-    assert by_category == {"MGT": 7, "FIRE": 8, "EVAC": 6, "ELEC": 5, "HAZ": 3, "VENT": 5,
-                           "WATER": 5, "STRUC": 5, "PROT": 4, "OPS": 4, "SEC": 2, "ENV": 5}
+    assert by_category == {
+        "MGT": 7,
+        "FIRE": 8,
+        "EVAC": 6,
+        "ELEC": 5,
+        "HAZ": 3,
+        "VENT": 5,
+        "WATER": 5,
+        "STRUC": 5,
+        "PROT": 4,
+        "OPS": 4,
+        "SEC": 2,
+        "ENV": 5,
+    }
     assert [code for code, _zh, _en in checklist.CATEGORIES] == list(by_category)
     seasons = set(app.config["SHELTER_SEASONS"])
     for item in items:
@@ -61,9 +83,20 @@ def test_the_checklist_has_the_59_items_of_the_domain_table(app):
         assert set(item.seasons) <= seasons, item.item_id
         assert item.label_zh and item.label_en and item.guidance_zh and item.guidance_en
     assert {i.item_id for i in items if i.default_grade == Grade.MAJOR} == {
-        "FIRE-08", "EVAC-05", "HAZ-01", "HAZ-02", "STRUC-03", "OPS-02", "OPS-03"}
+        "FIRE-08",
+        "EVAC-05",
+        "HAZ-01",
+        "HAZ-02",
+        "STRUC-03",
+        "OPS-02",
+        "OPS-03",
+    }
     assert {i.item_id for i in items if i.fix_immediately} == {
-        "EVAC-01", "EVAC-02", "HAZ-01", "ELEC-05"}
+        "EVAC-01",
+        "EVAC-02",
+        "HAZ-01",
+        "ELEC-05",
+    }
     assert {"flood", "winter", "forest_fire"} == {s for i in items for s in i.seasons}
     photo = {i.item_id for i in items if i.photo_required_on_fail}
     assert {"EVAC-01", "EVAC-02", "ELEC-05", "HAZ-01", "STRUC-01", "WATER-01"} <= photo
@@ -77,7 +110,10 @@ def test_seed_checklist_writes_the_published_template(runner):
     assert [item.item_id for item in template.items] == [i.item_id for i in checklist.ITEMS]
     evac = next(item for item in template.items if item.item_id == "EVAC-01")
     assert (evac.category_ref.name_zh, evac.fix_immediately, evac.photo_required_on_fail) == (
-        "安全疏散", True, True)
+        "安全疏散",
+        True,
+        True,
+    )
     assert "Nothing was missing" in seed(runner, "seed-checklist").output
 
 
@@ -85,18 +121,48 @@ def test_seed_checklist_writes_the_published_template(runner):
     ("fields", "day", "low", "high", "present", "absent"),
     [
         # A typical in-use car park, outside every season and in the flood season.
-        ({"usage": "parking"}, date(2026, 5, 1), 15, 25, {"ELEC-05", "VENT-03", "FIRE-03"},
-         {"WATER-02", "WATER-04", "OPS-01", "HAZ-02", "MGT-01"}),
-        ({"usage": "parking", "leased": True}, date(2026, 7, 15), 15, 25,
-         {"WATER-02", "WATER-04"}, {"ENV-05", "MGT-02"}),
+        (
+            {"usage": "parking"},
+            date(2026, 5, 1),
+            15,
+            25,
+            {"ELEC-05", "VENT-03", "FIRE-03"},
+            {"WATER-02", "WATER-04", "OPS-01", "HAZ-02", "MGT-01"},
+        ),
+        (
+            {"usage": "parking", "leased": True},
+            date(2026, 7, 15),
+            15,
+            25,
+            {"WATER-02", "WATER-04"},
+            {"ENV-05", "MGT-02"},
+        ),
         # A crowded restaurant in winter: catering and crowd items, ice on the floor.
-        ({"usage": "catering_entertainment", "crowded": True}, date(2026, 1, 10), 20, 32,
-         {"HAZ-02", "OPS-01", "OPS-04", "VENT-02", "WATER-02"}, {"WATER-04", "ENV-05"}),
+        (
+            {"usage": "catering_entertainment", "crowded": True},
+            date(2026, 1, 10),
+            20,
+            32,
+            {"HAZ-02", "OPS-01", "OPS-04", "VENT-02", "WATER-02"},
+            {"WATER-04", "ENV-05"},
+        ),
         # A sealed early hillside tunnel in the forest-fire season.
-        ({"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
-         date(2026, 4, 20), 10, 25, {"ENV-05", "VENT-05"}, {"MGT-07", "SEC-01", "VENT-01"}),
-        ({"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
-         date(2026, 8, 1), 10, 25, {"WATER-04"}, {"ENV-05"}),
+        (
+            {"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
+            date(2026, 4, 20),
+            10,
+            25,
+            {"ENV-05", "VENT-05"},
+            {"MGT-07", "SEC-01", "VENT-01"},
+        ),
+        (
+            {"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
+            date(2026, 8, 1),
+            10,
+            25,
+            {"WATER-04"},
+            {"ENV-05"},
+        ),
     ],
 )
 def test_a_sites_daily_form(runner, fields, day, low, high, present, absent):
@@ -124,7 +190,10 @@ def test_seed_demo_builds_the_jilin_hierarchy(runner):
     orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
     province = orgs["JL"]
     assert (province.name, province.kind, province.parent) == (
-        "吉林省人民防空办公室", "province", None)
+        "吉林省人民防空办公室",
+        "province",
+        None,
+    )
     cities = {code for code, org in orgs.items() if org.kind == OrgKind.CITY}
     assert cities == CITY_LEVEL
     assert all(orgs[code].parent is province for code in cities)
@@ -136,8 +205,11 @@ def test_seed_demo_builds_the_jilin_hierarchy(runner):
 
     sites = db.session.execute(select(Site)).scalars().all()
     assert len(sites) == 400
-    per_city = Counter(next(c for c in CITY_LEVEL if orgs[c].contains(s.unit)) for s in sites
-                       if s.unit.parent is not province)
+    per_city = Counter(
+        next(c for c in CITY_LEVEL if orgs[c].contains(s.unit))
+        for s in sites
+        if s.unit.parent is not province
+    )
     assert set(per_city) == CITY_LEVEL and per_city["CC"] >= 100 and per_city["SY"] >= 15
     usage = Counter(s.usage for s in sites)
     assert 0.40 <= usage["parking"] / 400 <= 0.50 and usage["catering_entertainment"] >= 20
@@ -209,7 +281,8 @@ def test_seed_demo_only_adds_what_is_missing(runner):
     assert "Added 93 organisations, 399 sites, 19 accounts" in result.output
     db.session.expire_all()
     province = db.session.execute(
-        select(Organisation).where(Organisation.code == "JL")).scalar_one()
+        select(Organisation).where(Organisation.code == "JL")
+    ).scalar_one()
     assert province.name == "吉林省人防办"  # existing rows are used, never changed
     assert db.session.get(Site, kept.id).name == "已有工程"
     admin = db.session.execute(select(User).where(User.username == "jl.admin")).scalar_one()

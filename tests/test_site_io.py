@@ -38,7 +38,10 @@ def orgs(app):
     ng = make_org("CC-NG", OrgKind.COUNTY, cc, name="长春市南关区人民防空办公室")
     jlc = make_org("JLC", OrgKind.CITY, province, name="吉林市人民防空办公室")
     found = {
-        "JL": province, "CC": cc, "CC-NG": ng, "JLC": jlc,
+        "JL": province,
+        "CC": cc,
+        "CC-NG": ng,
+        "JLC": jlc,
         "CC-U01": make_org("CC-U01", OrgKind.UNIT, cc),
         "CC-U04": make_org("CC-U04", OrgKind.UNIT, ng),
         "JLC-U01": make_org("JLC-U01", OrgKind.UNIT, jlc),
@@ -50,12 +53,25 @@ def orgs(app):
 
 def good_row(**changes) -> dict[str, str]:
     row = {
-        "工程编号": "CC-0101", "工程名称": "人民广场地下停车场",
+        "工程编号": "CC-0101",
+        "工程名称": "人民广场地下停车场",
         "地址": "吉林省长春市朝阳区人民大街1号",
-        "所属单位编号": "CC-U01", "构筑方式": "防空地下室", "建成年份": "2006", "用途": "停车",
-        "是否出租": "是", "承租方": "长春市泊安停车管理有限公司", "租赁到期": "2028-06-30",
-        "使用证到期": "2028-06-30", "人员密集": "否", "核定人数": "", "山地": "否", "低洼": "否",
-        "建筑面积": "5200.0", "责任人": "王建国", "责任人电话": "13904318888", "状态": "在用",
+        "所属单位编号": "CC-U01",
+        "构筑方式": "防空地下室",
+        "建成年份": "2006",
+        "用途": "停车",
+        "是否出租": "是",
+        "承租方": "长春市泊安停车管理有限公司",
+        "租赁到期": "2028-06-30",
+        "使用证到期": "2028-06-30",
+        "人员密集": "否",
+        "核定人数": "",
+        "山地": "否",
+        "低洼": "否",
+        "建筑面积": "5200.0",
+        "责任人": "王建国",
+        "责任人电话": "13904318888",
+        "状态": "在用",
     }
     row.update(changes)
     return row
@@ -85,8 +101,8 @@ def run_import(runner, tmp_path, data: bytes, name="sites.csv", *args, env=EN):
 
 
 @pytest.mark.parametrize(
-    "name", ["sites_sample.csv", "sites_sample_bom.csv", "sites_sample_gbk.csv",
-             "sites_sample.xlsx"]
+    "name",
+    ["sites_sample.csv", "sites_sample_bom.csv", "sites_sample_gbk.csv", "sites_sample.xlsx"],
 )
 def test_sample_files_import_the_same_sites(orgs, runner, name):
     result = runner.invoke(args=["import-sites", str(FIXTURES / name)], env=EN)
@@ -94,7 +110,11 @@ def test_sample_files_import_the_same_sites(orgs, runner, name):
     assert "4 created, 0 updated, 0 unchanged" in result.output
     mall = db.session.execute(select(Site).where(Site.code == "CC-9002")).scalar_one()
     assert (mall.name, mall.unit.code, mall.construction_type, mall.usage) == (
-        "重庆路地下商业街（样例）", "CC-U04", "cut_and_cover", "commercial")
+        "重庆路地下商业街（样例）",
+        "CC-U04",
+        "cut_and_cover",
+        "commercial",
+    )
     assert (mall.leased, mall.crowded, mall.capacity) == (True, True, 3600)
     assert (mall.lease_expires, mall.permit_expires) == (date(2027, 12, 31), date(2027, 9, 30))
     assert mall.floor_area == Decimal("6000.5")
@@ -104,29 +124,51 @@ def test_sample_files_import_the_same_sites(orgs, runner, name):
     assert park.leased is True and park.year_built == 2008
     tunnel = db.session.execute(select(Site).where(Site.code == "CC-9003")).scalar_one()
     assert (tunnel.status, tunnel.low_lying, tunnel.tenant, tunnel.capacity) == (
-        "sealed", True, None, None)
+        "sealed",
+        True,
+        None,
+        None,
+    )
     assert tunnel.early_era
     hill = db.session.execute(select(Site).where(Site.code == "JLC-9001")).scalar_one()
     assert hill.hillside and hill.construction_type == "hillside_tunnel"
 
 
 def test_gbk_and_bom_files_decode_to_the_same_table():
-    tables = [read_table(name, (FIXTURES / name).read_bytes())
-              for name in ("sites_sample.csv", "sites_sample_bom.csv", "sites_sample_gbk.csv")]
+    tables = [
+        read_table(name, (FIXTURES / name).read_bytes())
+        for name in ("sites_sample.csv", "sites_sample_bom.csv", "sites_sample_gbk.csv")
+    ]
     assert tables[0] == tables[1] == tables[2]
     assert tables[0][0] == HEADERS
 
 
 def test_english_headers_codes_and_english_labels_are_accepted(orgs, runner, tmp_path):
     aliases = [column.alias for column in COLUMNS]
-    row = dict(zip(aliases, good_row(构筑方式="basement", 用途="Parking", 是否出租="true",
-                                     人员密集="0", 山地="FALSE", 低洼="no",
-                                     状态="in_use").values(), strict=True))
+    row = dict(
+        zip(
+            aliases,
+            good_row(
+                构筑方式="basement",
+                用途="Parking",
+                是否出租="true",
+                人员密集="0",
+                山地="FALSE",
+                低洼="no",
+                状态="in_use",
+            ).values(),
+            strict=True,
+        )
+    )
     result = run_import(runner, tmp_path, csv_bytes([row], header=aliases))
     assert result.exit_code == 0, result.output
     site = db.session.execute(select(Site).where(Site.code == "CC-0101")).scalar_one()
     assert (site.construction_type, site.usage, site.leased, site.status) == (
-        "basement", "parking", True, "in_use")
+        "basement",
+        "parking",
+        True,
+        "in_use",
+    )
 
 
 def test_optional_columns_may_be_left_out(orgs, runner, tmp_path):
@@ -142,12 +184,27 @@ def test_optional_columns_may_be_left_out(orgs, runner, tmp_path):
 
 def test_existing_codes_are_updated_and_new_ones_created(orgs, runner, tmp_path):
     make_site(orgs["CC-U01"], "CC-0101", name="旧名称", usage="storage")
-    make_site(orgs["CC-U01"], "CC-0102", name="不变", address="吉林省长春市朝阳区人民大街2号",
-              year_built=2006, leased=False)
+    make_site(
+        orgs["CC-U01"],
+        "CC-0102",
+        name="不变",
+        address="吉林省长春市朝阳区人民大街2号",
+        year_built=2006,
+        leased=False,
+    )
     db.session.commit()
-    same = good_row(工程编号="CC-0102", 工程名称="不变", 地址="吉林省长春市朝阳区人民大街2号",
-                    是否出租="否", 承租方="", 租赁到期="", 使用证到期="", 建筑面积="",
-                    责任人="", 责任人电话="")
+    same = good_row(
+        工程编号="CC-0102",
+        工程名称="不变",
+        地址="吉林省长春市朝阳区人民大街2号",
+        是否出租="否",
+        承租方="",
+        租赁到期="",
+        使用证到期="",
+        建筑面积="",
+        责任人="",
+        责任人电话="",
+    )
     rows = [good_row(所属单位编号="CC-U04"), same, good_row(工程编号="CC-0103")]
     result = run_import(runner, tmp_path, csv_bytes(rows))
     assert result.exit_code == 0, result.output
@@ -164,8 +221,9 @@ def test_a_web_upload_can_call_the_service_within_its_org(app, orgs):
 
 
 def _upload_within_org(orgs):
-    result = import_sites("upload.csv", csv_bytes([good_row(所属单位编号="CC-U04")]),
-                          within=orgs["CC-NG"])
+    result = import_sites(
+        "upload.csv", csv_bytes([good_row(所属单位编号="CC-U04")]), within=orgs["CC-NG"]
+    )
     assert result.created == ["CC-0101"]
     with pytest.raises(ImportRejected) as rejected:
         import_sites("upload.csv", csv_bytes([good_row(工程编号="CC-0102")]), within=orgs["CC-NG"])
@@ -183,67 +241,163 @@ def _with_header(header):
 
 BAD_FILES = [
     # id, file bytes (built lazily), extra args, expected (row, column, words in the reason)
-    ("unknown unit", lambda: csv_bytes([good_row(所属单位编号="XX-U99")]), [],
-     [(2, "所属单位编号", "No organisation has the code")]),
-    ("office not unit", lambda: csv_bytes([good_row(所属单位编号="CC-NG")]), [],
-     [(2, "所属单位编号", "is an office, not an operating unit")]),
-    ("deactivated unit", lambda: csv_bytes([good_row(所属单位编号="OLD-U")]), [],
-     [(2, "所属单位编号", "deactivated")]),
-    ("unit outside --org", lambda: csv_bytes([good_row(所属单位编号="JLC-U01")]), ["--org", "CC"],
-     [(2, "所属单位编号", "outside the organisation")]),
-    ("existing site outside --org", lambda: csv_bytes([good_row(工程编号="JLC-0001",
-                                                                所属单位编号="CC-U04")]),
-     ["--org", "CC-NG"], [(2, "工程编号", "belongs to a unit outside")]),
-    ("duplicate code", lambda: csv_bytes([good_row(), good_row(工程名称="另一个")]), [],
-     [(3, "工程编号", "Same code as row 2")]),
-    ("bad usage", lambda: csv_bytes([good_row(用途="游泳池")]), [],
-     [(2, "用途", "is not one of: 停车")]),
-    ("bad construction", lambda: csv_bytes([good_row(构筑方式="木结构")]), [],
-     [(2, "构筑方式", "is not one of")]),
+    (
+        "unknown unit",
+        lambda: csv_bytes([good_row(所属单位编号="XX-U99")]),
+        [],
+        [(2, "所属单位编号", "No organisation has the code")],
+    ),
+    (
+        "office not unit",
+        lambda: csv_bytes([good_row(所属单位编号="CC-NG")]),
+        [],
+        [(2, "所属单位编号", "is an office, not an operating unit")],
+    ),
+    (
+        "deactivated unit",
+        lambda: csv_bytes([good_row(所属单位编号="OLD-U")]),
+        [],
+        [(2, "所属单位编号", "deactivated")],
+    ),
+    (
+        "unit outside --org",
+        lambda: csv_bytes([good_row(所属单位编号="JLC-U01")]),
+        ["--org", "CC"],
+        [(2, "所属单位编号", "outside the organisation")],
+    ),
+    (
+        "existing site outside --org",
+        lambda: csv_bytes([good_row(工程编号="JLC-0001", 所属单位编号="CC-U04")]),
+        ["--org", "CC-NG"],
+        [(2, "工程编号", "belongs to a unit outside")],
+    ),
+    (
+        "duplicate code",
+        lambda: csv_bytes([good_row(), good_row(工程名称="另一个")]),
+        [],
+        [(3, "工程编号", "Same code as row 2")],
+    ),
+    (
+        "bad usage",
+        lambda: csv_bytes([good_row(用途="游泳池")]),
+        [],
+        [(2, "用途", "is not one of: 停车")],
+    ),
+    (
+        "bad construction",
+        lambda: csv_bytes([good_row(构筑方式="木结构")]),
+        [],
+        [(2, "构筑方式", "is not one of")],
+    ),
     ("bad status", lambda: csv_bytes([good_row(状态="拆除")]), [], [(2, "状态", "is not one of")]),
-    ("bad date format", lambda: csv_bytes([good_row(租赁到期="2028/06/30")]), [],
-     [(2, "租赁到期", "YYYY-MM-DD")]),
-    ("impossible date", lambda: csv_bytes([good_row(使用证到期="2027-02-30")]), [],
-     [(2, "使用证到期", "YYYY-MM-DD")]),
-    ("bad year", lambda: csv_bytes([good_row(建成年份="二〇〇六")]), [],
-     [(2, "建成年份", "Not a whole number")]),
-    ("future year", lambda: csv_bytes([good_row(建成年份="3000")]), [],
-     [(2, "建成年份", "Must be between 1900")]),
-    ("negative capacity", lambda: csv_bytes([good_row(核定人数="-5")]), [],
-     [(2, "核定人数", "Not a whole number")]),
-    ("bad area", lambda: csv_bytes([good_row(建筑面积="大约五千")]), [],
-     [(2, "建筑面积", "Not a number")]),
-    ("negative area", lambda: csv_bytes([good_row(建筑面积="-1")]), [],
-     [(2, "建筑面积", "between 0 and")]),
-    ("bad boolean", lambda: csv_bytes([good_row(是否出租="也许")]), [],
-     [(2, "是否出租", "是 or 否")]),
+    (
+        "bad date format",
+        lambda: csv_bytes([good_row(租赁到期="2028/06/30")]),
+        [],
+        [(2, "租赁到期", "YYYY-MM-DD")],
+    ),
+    (
+        "impossible date",
+        lambda: csv_bytes([good_row(使用证到期="2027-02-30")]),
+        [],
+        [(2, "使用证到期", "YYYY-MM-DD")],
+    ),
+    (
+        "bad year",
+        lambda: csv_bytes([good_row(建成年份="二〇〇六")]),
+        [],
+        [(2, "建成年份", "Not a whole number")],
+    ),
+    (
+        "future year",
+        lambda: csv_bytes([good_row(建成年份="3000")]),
+        [],
+        [(2, "建成年份", "Must be between 1900")],
+    ),
+    (
+        "negative capacity",
+        lambda: csv_bytes([good_row(核定人数="-5")]),
+        [],
+        [(2, "核定人数", "Not a whole number")],
+    ),
+    (
+        "bad area",
+        lambda: csv_bytes([good_row(建筑面积="大约五千")]),
+        [],
+        [(2, "建筑面积", "Not a number")],
+    ),
+    (
+        "negative area",
+        lambda: csv_bytes([good_row(建筑面积="-1")]),
+        [],
+        [(2, "建筑面积", "between 0 and")],
+    ),
+    (
+        "bad boolean",
+        lambda: csv_bytes([good_row(是否出租="也许")]),
+        [],
+        [(2, "是否出租", "是 or 否")],
+    ),
     ("missing name", lambda: csv_bytes([good_row(工程名称="")]), [], [(2, "工程名称", "Required")]),
-    ("missing unit", lambda: csv_bytes([good_row(所属单位编号=" ")]), [],
-     [(2, "所属单位编号", "Required")]),
-    ("long name", lambda: csv_bytes([good_row(工程名称=LONG)]), [],
-     [(2, "工程名称", "Longer than 120")]),
-    ("long code", lambda: csv_bytes([good_row(工程编号="C" * 33)]), [],
-     [(2, "工程编号", "Longer than 32")]),
-    ("long tenant", lambda: csv_bytes([good_row(承租方=LONG)]), [],
-     [(2, "承租方", "Longer than 120")]),
-    ("bad code characters", lambda: csv_bytes([good_row(工程编号="CC 0101")]), [],
-     [(2, "工程编号", "Letters, digits")]),
-    ("bad phone", lambda: csv_bytes([good_row(责任人电话="call me")]), [],
-     [(2, "责任人电话", "Digits, spaces")]),
+    (
+        "missing unit",
+        lambda: csv_bytes([good_row(所属单位编号=" ")]),
+        [],
+        [(2, "所属单位编号", "Required")],
+    ),
+    (
+        "long name",
+        lambda: csv_bytes([good_row(工程名称=LONG)]),
+        [],
+        [(2, "工程名称", "Longer than 120")],
+    ),
+    (
+        "long code",
+        lambda: csv_bytes([good_row(工程编号="C" * 33)]),
+        [],
+        [(2, "工程编号", "Longer than 32")],
+    ),
+    (
+        "long tenant",
+        lambda: csv_bytes([good_row(承租方=LONG)]),
+        [],
+        [(2, "承租方", "Longer than 120")],
+    ),
+    (
+        "bad code characters",
+        lambda: csv_bytes([good_row(工程编号="CC 0101")]),
+        [],
+        [(2, "工程编号", "Letters, digits")],
+    ),
+    (
+        "bad phone",
+        lambda: csv_bytes([good_row(责任人电话="call me")]),
+        [],
+        [(2, "责任人电话", "Digits, spaces")],
+    ),
     ("unknown header", _with_header([*HEADERS, "备注"]), [], [(1, "备注", "Unknown column")]),
-    ("missing header", _with_header([h for h in HEADERS if h != "地址"]), [],
-     [(1, "地址", "Missing required column")]),
-    ("repeated header", _with_header([*HEADERS, "name"]), [],
-     [(1, "name", "appears twice")]),
+    (
+        "missing header",
+        _with_header([h for h in HEADERS if h != "地址"]),
+        [],
+        [(1, "地址", "Missing required column")],
+    ),
+    ("repeated header", _with_header([*HEADERS, "name"]), [], [(1, "name", "appears twice")]),
     ("no header", lambda: b"", [], [(None, None, "no header row")]),
     ("header only", lambda: csv_bytes([]), [], [(None, None, "contains no sites")]),
-    ("several bad rows", lambda: csv_bytes([
-        good_row(),
-        good_row(工程编号="CC-0102", 用途="游泳池", 租赁到期="明年"),
-        {},  # a blank line still counts as a spreadsheet row
-        good_row(工程编号="CC-0103", 建成年份="1899"),
-    ]), [], [(3, "用途", "not one of"), (3, "租赁到期", "YYYY-MM-DD"),
-             (5, "建成年份", "between 1900")]),
+    (
+        "several bad rows",
+        lambda: csv_bytes(
+            [
+                good_row(),
+                good_row(工程编号="CC-0102", 用途="游泳池", 租赁到期="明年"),
+                {},  # a blank line still counts as a spreadsheet row
+                good_row(工程编号="CC-0103", 建成年份="1899"),
+            ]
+        ),
+        [],
+        [(3, "用途", "not one of"), (3, "租赁到期", "YYYY-MM-DD"), (5, "建成年份", "between 1900")],
+    ),
 ]
 
 
@@ -305,16 +459,41 @@ def test_unknown_org_option_is_refused(orgs, runner, tmp_path):
 
 
 def _varied_sites(orgs) -> None:
-    make_site(orgs["CC-U01"], "CC-0001", name="人民广场地下停车场", year_built=2006, leased=True,
-              tenant="长春市泊安停车管理有限公司", lease_expires=date(2028, 6, 30),
-              permit_expires=date(2028, 3, 31), floor_area=Decimal("5200.5"),
-              responsible_person="王建国", responsible_phone="13904318888")
-    make_site(orgs["CC-U04"], "CC-0002", name="重庆路地下商业街, \"二期\"", usage="commercial",
-              construction_type="cut_and_cover", crowded=True, capacity=3600, low_lying=True,
-              floor_area=Decimal("6000"), status="suspended")
-    make_site(orgs["JLC-U01"], "JLC-0001", name="北山早期人防坑道", usage="idle",
-              construction_type="hillside_tunnel", year_built=1969, hillside=True,
-              status="sealed")
+    make_site(
+        orgs["CC-U01"],
+        "CC-0001",
+        name="人民广场地下停车场",
+        year_built=2006,
+        leased=True,
+        tenant="长春市泊安停车管理有限公司",
+        lease_expires=date(2028, 6, 30),
+        permit_expires=date(2028, 3, 31),
+        floor_area=Decimal("5200.5"),
+        responsible_person="王建国",
+        responsible_phone="13904318888",
+    )
+    make_site(
+        orgs["CC-U04"],
+        "CC-0002",
+        name='重庆路地下商业街, "二期"',
+        usage="commercial",
+        construction_type="cut_and_cover",
+        crowded=True,
+        capacity=3600,
+        low_lying=True,
+        floor_area=Decimal("6000"),
+        status="suspended",
+    )
+    make_site(
+        orgs["JLC-U01"],
+        "JLC-0001",
+        name="北山早期人防坑道",
+        usage="idle",
+        construction_type="hillside_tunnel",
+        year_built=1969,
+        hillside=True,
+        status="sealed",
+    )
     make_site(orgs["JLC-U01"], "JLC-0002", name="年份不详的仓库", usage="storage", year_built=None)
     db.session.commit()
 
@@ -359,7 +538,11 @@ def test_xlsx_export_has_typed_cells(orgs, runner, tmp_path):
     assert first["租赁到期"].date() == date(2028, 6, 30)
     assert first["责任人电话"] == "13904318888"
     assert (first["构筑方式"], first["用途"], first["是否出租"], first["状态"]) == (
-        "防空地下室", "停车", "是", "在用")
+        "防空地下室",
+        "停车",
+        "是",
+        "在用",
+    )
 
 
 def test_export_of_one_org_holds_its_subtree_only(orgs, runner, tmp_path):
@@ -372,10 +555,13 @@ def test_export_of_one_org_holds_its_subtree_only(orgs, runner, tmp_path):
     assert codes == ["CC-0001", "CC-0002"]
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--org", "NOPE", "-o", "x.csv"], "NOPE"),
-    (["-o", "x.txt"], "Only .csv and .xlsx files can be written."),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--org", "NOPE", "-o", "x.csv"], "NOPE"),
+        (["-o", "x.txt"], "Only .csv and .xlsx files can be written."),
+    ],
+)
 def test_export_refuses_bad_arguments(orgs, runner, tmp_path, args, words):
     args = [a if not a.startswith("x.") else str(tmp_path / a) for a in args]
     result = runner.invoke(args=["export-sites", *args], env=EN)

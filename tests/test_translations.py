@@ -22,4 +22,6 @@ def test_every_message_is_translated():
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid and (msgid not in catalog or not catalog[msgid].string):
                 missing.add(f"{filename}: {msgid}")
-    assert not missing, "add these to webapp/translations/src/<area>.po:\n" + "\n".join(sorted(missing))
+    assert not missing, "add these to webapp/translations/src/<area>.po:\n" + "\n".join(
+        sorted(missing)
+    )

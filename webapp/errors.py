@@ -36,7 +36,9 @@ def register_error_handlers(app: Flask) -> None:
             # its session is gone, so the answer it can act on is "log in again" (401).
             return login_manager.unauthorized()
         if wants_json():
-            return json_error(400, "csrf_failed", err.description, {"X-CSRF-Token": [err.description]})
+            return json_error(
+                400, "csrf_failed", err.description, {"X-CSRF-Token": [err.description]}
+            )
         return render_template("error.html", code=400, message=err.description), 400
 
     @app.errorhandler(HTTPException)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
+from webapp.models.orgs import OrgKind
 from webapp.models.sites import ConstructionType, SiteStatus, Usage
 from webapp.models.templates import Grade
 from webapp.models.users import Role
-from webapp.models.orgs import OrgKind
 
 LABELS: dict[str, tuple[str, str]] = {
     ConstructionType.CUT_AND_COVER: ("掘开式", "Cut-and-cover"),

@@ -107,11 +107,7 @@ def can_manage_site(user: User, site: Site) -> bool:
 
 def can_manage_org(user: User, org: Organisation) -> bool:
     """Office admins manage the organisations strictly below their own."""
-    return (
-        user.user_role is Role.OFFICE_ADMIN
-        and user.org.contains(org)
-        and org.id != user.org_id
-    )
+    return user.user_role is Role.OFFICE_ADMIN and user.org.contains(org) and org.id != user.org_id
 
 
 def can_manage_user(user: User, target: User) -> bool:

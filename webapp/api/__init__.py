@@ -14,11 +14,15 @@ def init_api(app: Flask) -> None:
 
 
 def _blueprints():
-    from webapp.api import hazards
-    from webapp.api import photos, session, sites, sync, templates
-    from webapp.api import completion, reports
+    from webapp.api import completion, hazards, photos, reports, session, sites, sync, templates
 
     return [
-        session.bp, sites.bp, templates.bp, sync.bp, photos.bp, completion.bp, hazards.bp,
+        session.bp,
+        sites.bp,
+        templates.bp,
+        sync.bp,
+        photos.bp,
+        completion.bp,
+        hazards.bp,
         reports.bp,
     ]

@@ -13,4 +13,5 @@ def init_app(app: Flask) -> None:
 def _commands():
     from webapp.cli import demo, hazards, qr, sites, sync, users
 
-    return [*demo.COMMANDS, *users.COMMANDS, *sites.COMMANDS, *hazards.COMMANDS, *sync.COMMANDS, *qr.COMMANDS]
+    modules = (demo, users, sites, sync, hazards, qr)
+    return [command for module in modules for command in module.COMMANDS]

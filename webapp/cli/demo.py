@@ -12,11 +12,17 @@ from webapp.services.demo import SeedConflict, SeedCounts, seed_checklist, seed_
 
 def _echo_counts(counts: SeedCounts) -> None:
     click.echo(
-        _("Added %(orgs)d organisations, %(sites)d sites, %(accounts)d accounts, "
-          "%(categories)d checklist categories and %(templates)d checklist templates "
-          "(%(items)d items).",
-          orgs=counts.orgs, sites=counts.sites, accounts=counts.accounts,
-          categories=counts.categories, templates=counts.templates, items=counts.items)
+        _(
+            "Added %(orgs)d organisations, %(sites)d sites, %(accounts)d accounts, "
+            "%(categories)d checklist categories and %(templates)d checklist templates "
+            "(%(items)d items).",
+            orgs=counts.orgs,
+            sites=counts.sites,
+            accounts=counts.accounts,
+            categories=counts.categories,
+            templates=counts.templates,
+            items=counts.items,
+        )
     )
     if counts.total == 0:
         click.echo(_("Nothing was missing; nothing changed."))
@@ -33,9 +39,13 @@ def seed_demo_command() -> None:
         counts = seed_demo()
     except SeedConflict as err:
         raise click.ClickException(
-            _("Organisation %(code)s already exists as a %(found)s; the demo needs a "
-              "%(wanted)s. Nothing was added.",
-              code=err.code, found=err.found, wanted=err.wanted)
+            _(
+                "Organisation %(code)s already exists as a %(found)s; the demo needs a "
+                "%(wanted)s. Nothing was added.",
+                code=err.code,
+                found=err.found,
+                wanted=err.wanted,
+            )
         ) from None
     _echo_counts(counts)
     click.echo(_("Demo accounts (password for all: %(password)s):", password=DEMO_PASSWORD))

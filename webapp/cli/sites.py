@@ -32,8 +32,9 @@ def _check_format(path: Path) -> None:
 
 @click.command("import-sites")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org_code",
-              help="Only allow units in this organisation's subtree (default: anywhere).")
+@click.option(
+    "--org", "org_code", help="Only allow units in this organisation's subtree (default: anywhere)."
+)
 @in_cli_language
 def import_sites_command(file: Path, org_code: str | None) -> None:
     """Create or update sites from a .csv or .xlsx file (all or nothing).
@@ -51,15 +52,26 @@ def import_sites_command(file: Path, org_code: str | None) -> None:
         raise click.ClickException(
             _("%(count)d error(s); nothing was imported.", count=len(rejected.errors))
         ) from None
-    click.echo(_("Imported %(file)s: %(created)d created, %(updated)d updated, "
-                 "%(unchanged)d unchanged.", file=file.name, created=len(result.created),
-                 updated=len(result.updated), unchanged=len(result.unchanged)))
+    click.echo(
+        _(
+            "Imported %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            file=file.name,
+            created=len(result.created),
+            updated=len(result.updated),
+            unchanged=len(result.unchanged),
+        )
+    )
 
 
 @click.command("export-sites")
 @click.option("--org", "org_code", help="Only the sites in this organisation's subtree.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write: .csv (UTF-8 with BOM) or .xlsx.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .csv (UTF-8 with BOM) or .xlsx.",
+)
 @in_cli_language
 def export_sites_command(org_code: str | None, output: Path) -> None:
     """Write the sites (all, or one organisation's) in the import format."""

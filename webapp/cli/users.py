@@ -36,11 +36,13 @@ def check_password(password: str) -> None:
     if not password:
         raise AccountRefused(_("The password is empty."))
     if len(password) < PASSWORD_MIN:
-        raise AccountRefused(_("The password must have at least %(min)d characters.",
-                               min=PASSWORD_MIN))
+        raise AccountRefused(
+            _("The password must have at least %(min)d characters.", min=PASSWORD_MIN)
+        )
     if len(password) > PASSWORD_MAX:
-        raise AccountRefused(_("The password must have at most %(max)d characters.",
-                               max=PASSWORD_MAX))
+        raise AccountRefused(
+            _("The password must have at most %(max)d characters.", max=PASSWORD_MAX)
+        )
 
 
 @dataclass(frozen=True)
@@ -52,20 +54,34 @@ class AccountSpec:
     phone: str | None
 
 
-def check_account(username: str, role_text: str, org_code: str,
-                  display_name: str | None = None, phone: str | None = None) -> AccountSpec:
+def check_account(
+    username: str,
+    role_text: str,
+    org_code: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+) -> AccountSpec:
     """Everything about a new account except its password; raises AccountRefused."""
     username = username.strip()
     if not (USERNAME_MIN <= len(username) <= USERNAME_MAX and USERNAME.match(username)):
         raise AccountRefused(
-            _("A username has %(min)d to %(max)d letters, digits, '.', '-' or '_' and starts "
-              "with a letter or digit.", min=USERNAME_MIN, max=USERNAME_MAX)
+            _(
+                "A username has %(min)d to %(max)d letters, digits, '.', '-' or '_' and starts "
+                "with a letter or digit.",
+                min=USERNAME_MIN,
+                max=USERNAME_MAX,
+            )
         )
     try:
         role = parse_label(Role, role_text)
     except ValueError:
-        raise AccountRefused(_("Unknown role “%(role)s”; use one of: %(roles)s.", role=role_text,
-                               roles=", ".join(r.value for r in Role))) from None
+        raise AccountRefused(
+            _(
+                "Unknown role “%(role)s”; use one of: %(roles)s.",
+                role=role_text,
+                roles=", ".join(r.value for r in Role),
+            )
+        ) from None
     org = db.session.execute(
         select(Organisation).where(Organisation.code == org_code.strip())
     ).scalar_one_or_none()
@@ -75,9 +91,12 @@ def check_account(username: str, role_text: str, org_code: str,
         raise AccountRefused(_("Organisation “%(code)s” is deactivated.", code=org.code))
     if not role_fits_org(role, org):
         raise AccountRefused(
-            _("The role %(role)s does not fit %(code)s: operating units have inspectors and "
-              "unit managers, offices have office supervisors and office admins.",
-              role=role.value, code=org.code)
+            _(
+                "The role %(role)s does not fit %(code)s: operating units have inspectors and "
+                "unit managers, offices have office supervisors and office admins.",
+                role=role.value,
+                code=org.code,
+            )
         )
     taken = db.session.execute(select(User.id).where(User.username == username)).first()
     if taken is not None:
@@ -88,8 +107,10 @@ def check_account(username: str, role_text: str, org_code: str,
     phone = (phone or "").strip() or None
     if phone is not None and (len(phone) > PHONE_MAX or not PHONE.match(phone)):
         raise AccountRefused(
-            _("A phone number has at most %(max)d digits, spaces, +, - and brackets.",
-              max=PHONE_MAX)
+            _(
+                "A phone number has at most %(max)d digits, spaces, +, - and brackets.",
+                max=PHONE_MAX,
+            )
         )
     return AccountSpec(username, role, org, display_name, phone)
 
@@ -98,8 +119,14 @@ def create_account(spec: AccountSpec, password: str) -> User:
     """Add and commit the account; raises AccountRefused (bad password, username taken)."""
     check_password(password)
     try:
-        return create_user(username=spec.username, display_name=spec.display_name,
-                           phone=spec.phone, org=spec.org, role=spec.role, password=password)
+        return create_user(
+            username=spec.username,
+            display_name=spec.display_name,
+            phone=spec.phone,
+            org=spec.org,
+            role=spec.role,
+            password=password,
+        )
     except FieldError as err:
         raise AccountRefused(err.message) from None
 
@@ -108,22 +135,33 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         # One line; only the line break is removed (spaces may belong to the password).
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt(_("Password"), hide_input=True, confirmation_prompt=True,
-                        default="", show_default=False)
+    return click.prompt(
+        _("Password"), hide_input=True, confirmation_prompt=True, default="", show_default=False
+    )
 
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True,
-              help="inspector, unit_manager, office_supervisor or office_admin.")
+@click.option(
+    "--role", required=True, help="inspector, unit_manager, office_supervisor or office_admin."
+)
 @click.option("--org", "org_code", required=True, help="Code of the account's organisation.")
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--phone", help="Phone number.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
 @in_cli_language
-def create_user_command(username: str, role: str, org_code: str, display_name: str | None,
-                        phone: str | None, password_stdin: bool) -> None:
+def create_user_command(
+    username: str,
+    role: str,
+    org_code: str,
+    display_name: str | None,
+    phone: str | None,
+    password_stdin: bool,
+) -> None:
     """Create an account. The password comes from a hidden prompt (asked twice) or stdin."""
     try:
         # Check everything else before asking for the password.
@@ -131,8 +169,14 @@ def create_user_command(username: str, role: str, org_code: str, display_name: s
         user = create_account(spec, _read_password(password_stdin))
     except AccountRefused as err:
         raise click.ClickException(str(err)) from None
-    click.echo(_("Created %(username)s (%(role)s at %(org)s).", username=user.username,
-                 role=user.role, org=user.org.code))
+    click.echo(
+        _(
+            "Created %(username)s (%(role)s at %(org)s).",
+            username=user.username,
+            role=user.role,
+            org=user.org.code,
+        )
+    )
 
 
 COMMANDS = [create_user_command]

@@ -67,81 +67,234 @@ PROVINCE = OrgSpec("JL", "吉林省人民防空办公室", OrgKind.PROVINCE, Non
 
 CITIES: list[City] = [
     City(
-        "CC", "长春市", "长春市人民防空办公室", 125, 10, 0.0, 0.03,
+        "CC",
+        "长春市",
+        "长春市人民防空办公室",
+        125,
+        10,
+        0.0,
+        0.03,
         ["南关区", "朝阳区", "宽城区", "二道区", "绿园区"],
-        ["人民大街", "亚泰大街", "自由大路", "解放大路", "西安大路", "重庆路", "红旗街",
-         "桂林路", "卫星路", "前进大街", "东盛大街", "南湖大路", "普阳街", "临河街", "吉林大路",
-         "延安大街", "同志街", "建设街"],
-        ["人民广场", "文化广场", "南湖", "红旗街", "桂林路", "重庆路", "卫星广场", "火车站北广场",
-         "东方广场", "欧亚商都", "长影世纪城", "净月潭", "一汽", "光复路", "北湖", "绿园",
-         "西安广场", "华庆路", "明珠小区", "万科蓝山", "中海国际社区", "长春大学", "吉大一院",
-         "省医院", "儿童公园", "胜利公园", "亚泰广场", "伊通河"],
+        [
+            "人民大街",
+            "亚泰大街",
+            "自由大路",
+            "解放大路",
+            "西安大路",
+            "重庆路",
+            "红旗街",
+            "桂林路",
+            "卫星路",
+            "前进大街",
+            "东盛大街",
+            "南湖大路",
+            "普阳街",
+            "临河街",
+            "吉林大路",
+            "延安大街",
+            "同志街",
+            "建设街",
+        ],
+        [
+            "人民广场",
+            "文化广场",
+            "南湖",
+            "红旗街",
+            "桂林路",
+            "重庆路",
+            "卫星广场",
+            "火车站北广场",
+            "东方广场",
+            "欧亚商都",
+            "长影世纪城",
+            "净月潭",
+            "一汽",
+            "光复路",
+            "北湖",
+            "绿园",
+            "西安广场",
+            "华庆路",
+            "明珠小区",
+            "万科蓝山",
+            "中海国际社区",
+            "长春大学",
+            "吉大一院",
+            "省医院",
+            "儿童公园",
+            "胜利公园",
+            "亚泰广场",
+            "伊通河",
+        ],
     ),
     City(
-        "JLC", "吉林市", "吉林市人民防空办公室", 68, 8, 0.35, 0.05,
+        "JLC",
+        "吉林市",
+        "吉林市人民防空办公室",
+        68,
+        8,
+        0.35,
+        0.05,
         ["船营区", "昌邑区", "丰满区", "龙潭区"],
-        ["解放中路", "重庆街", "河南街", "吉林大街", "遵义东路", "北京路", "松江中路",
-         "长春路", "珲春街", "越山路", "华山路", "深圳街"],
-        ["世纪广场", "河南街", "东市场", "江城广场", "北大湖", "临江门", "吉林站", "江南公园",
-         "北山", "市中心医院", "东北电力大学", "华润万家", "卓越城", "九站"],
+        [
+            "解放中路",
+            "重庆街",
+            "河南街",
+            "吉林大街",
+            "遵义东路",
+            "北京路",
+            "松江中路",
+            "长春路",
+            "珲春街",
+            "越山路",
+            "华山路",
+            "深圳街",
+        ],
+        [
+            "世纪广场",
+            "河南街",
+            "东市场",
+            "江城广场",
+            "北大湖",
+            "临江门",
+            "吉林站",
+            "江南公园",
+            "北山",
+            "市中心医院",
+            "东北电力大学",
+            "华润万家",
+            "卓越城",
+            "九站",
+        ],
         hills=["北山", "龙潭山", "小白山", "朱雀山", "丰满"],
     ),
     City(
-        "SP", "四平市", "四平市国防动员办公室", 27, 4, 0.0, 0.05,
+        "SP",
+        "四平市",
+        "四平市国防动员办公室",
+        27,
+        4,
+        0.0,
+        0.05,
         ["铁西区", "铁东区"],
         ["英雄大路", "紫气大路", "北新街", "南新街", "海丰大街", "仁兴街", "中央东路"],
-        ["英雄广场", "四平站", "红嘴子", "南湖公园", "中心医院", "万达广场", "欧亚商都",
-         "北山公园"],
+        [
+            "英雄广场",
+            "四平站",
+            "红嘴子",
+            "南湖公园",
+            "中心医院",
+            "万达广场",
+            "欧亚商都",
+            "北山公园",
+        ],
     ),
     City(
-        "LY", "辽源市", "辽源市人民防空办公室", 17, 3, 0.0, 0.05,
+        "LY",
+        "辽源市",
+        "辽源市人民防空办公室",
+        17,
+        3,
+        0.0,
+        0.05,
         ["龙山区", "西安区"],
         ["人民大街", "龙山路", "西宁大路", "福镇大路", "东吉大街", "站前路"],
         ["龙首山", "人民广场", "辽源站", "东北袜业园", "中心医院", "鼎盛广场"],
     ),
     City(
-        "TH", "通化市", "通化市人民防空办公室", 27, 5, 0.35, 0.05,
+        "TH",
+        "通化市",
+        "通化市人民防空办公室",
+        27,
+        5,
+        0.35,
+        0.05,
         ["东昌区", "二道江区"],
         ["新华大街", "建设大街", "东昌路", "滨江西路", "光明路", "龙泉路", "团结路"],
         ["玉皇山", "江东", "通化站", "东宝新村", "中心医院", "万达广场", "新华广场"],
         hills=["玉皇山", "东山", "金厂岭", "靖宇山"],
     ),
     City(
-        "BS", "白山市", "白山市人民防空办公室", 17, 4, 0.35, 0.05,
+        "BS",
+        "白山市",
+        "白山市人民防空办公室",
+        17,
+        4,
+        0.35,
+        0.05,
         ["浑江区", "江源区"],
         ["浑江大街", "民中街", "红旗街", "长白山大街", "江北大街", "光明街"],
         ["北山", "白山站", "浑江广场", "中心医院", "欧亚购物中心", "红旗广场"],
         hills=["北山", "南山", "三道沟", "八道江"],
     ),
     City(
-        "SY", "松原市", "松原市人民防空办公室", 22, 2, 0.0, 0.40,
+        "SY",
+        "松原市",
+        "松原市人民防空办公室",
+        22,
+        2,
+        0.0,
+        0.40,
         ["宁江区"],
         ["松原大路", "沿江路", "锦江大街", "乌兰大街", "青年大街", "民主街", "建华路"],
         ["松原站", "世纪广场", "江北", "查干湖", "中心医院", "油田小区", "滨江公园"],
     ),
     City(
-        "BC", "白城市", "白城市人民防空办公室", 17, 2, 0.0, 0.08,
+        "BC",
+        "白城市",
+        "白城市人民防空办公室",
+        17,
+        2,
+        0.0,
+        0.08,
         ["洮北区"],
         ["中兴东大路", "新华西大路", "海明路", "长庆街", "辽北路", "幸福南大街"],
         ["白城站", "鹤鸣湖", "中心医院", "欧亚购物中心", "金辉广场", "白城师院"],
     ),
     City(
-        "YB", "延边朝鲜族自治州", "延边朝鲜族自治州人民防空办公室", 46, 6, 0.08, 0.05,
+        "YB",
+        "延边朝鲜族自治州",
+        "延边朝鲜族自治州人民防空办公室",
+        46,
+        6,
+        0.08,
+        0.05,
         ["延吉市", "图们市", "敦化市", "珲春市", "龙井市", "和龙市", "汪清县", "安图县"],
         ["光明街", "局子街", "人民路", "参花街", "长白山路", "友谊路", "河南街", "新兴街"],
-        ["延吉西站", "延边大学", "水上市场", "百货大楼", "人民公园", "帽儿山", "图们江",
-         "六鼎山", "防川", "海兰江"],
+        [
+            "延吉西站",
+            "延边大学",
+            "水上市场",
+            "百货大楼",
+            "人民公园",
+            "帽儿山",
+            "图们江",
+            "六鼎山",
+            "防川",
+            "海兰江",
+        ],
         hills=["帽儿山", "六鼎山"],
     ),
     City(
-        "MHK", "梅河口市", "梅河口市人民防空办公室", 11, 1, 0.10, 0.05,
+        "MHK",
+        "梅河口市",
+        "梅河口市人民防空办公室",
+        11,
+        1,
+        0.10,
+        0.05,
         ["梅河口市"],
         ["人民大街", "建国路", "解放街", "新华街", "向阳街", "银河大街"],
         ["梅河口站", "东方红广场", "中心医院", "鸡冠山", "海龙湖"],
         nominal_parent="TH",
     ),
     City(
-        "GZL", "公主岭市", "公主岭市人民防空办公室", 11, 1, 0.0, 0.05,
+        "GZL",
+        "公主岭市",
+        "公主岭市人民防空办公室",
+        11,
+        1,
+        0.0,
+        0.05,
         ["公主岭市"],
         ["铁北大街", "河南大街", "岭东路", "站前街", "人民大街"],
         ["公主岭站", "南崴子", "人民广场", "中心医院", "岭城花园"],
@@ -151,19 +304,40 @@ CITIES: list[City] = [
 
 # County-level offices (a realistic subset of domain.md §3.1), including one development zone.
 COUNTIES: dict[str, list[tuple[str, str]]] = {
-    "CC": [("NG", "南关区"), ("CY", "朝阳区"), ("KC", "宽城区"), ("ED", "二道区"),
-           ("LY", "绿园区"), ("JT", "九台区"), ("NA", "农安县"), ("DH", "德惠市"),
-           ("XQ", "长春新区")],
-    "JLC": [("CY", "昌邑区"), ("CYG", "船营区"), ("FM", "丰满区"), ("LT", "龙潭区"),
-            ("HD", "桦甸市")],
+    "CC": [
+        ("NG", "南关区"),
+        ("CY", "朝阳区"),
+        ("KC", "宽城区"),
+        ("ED", "二道区"),
+        ("LY", "绿园区"),
+        ("JT", "九台区"),
+        ("NA", "农安县"),
+        ("DH", "德惠市"),
+        ("XQ", "长春新区"),
+    ],
+    "JLC": [
+        ("CY", "昌邑区"),
+        ("CYG", "船营区"),
+        ("FM", "丰满区"),
+        ("LT", "龙潭区"),
+        ("HD", "桦甸市"),
+    ],
     "SP": [("TX", "铁西区"), ("TD", "铁东区"), ("LS", "梨树县")],
     "LY": [("LS", "龙山区"), ("XA", "西安区"), ("DF", "东丰县")],
     "TH": [("DC", "东昌区"), ("EDJ", "二道江区"), ("JA", "集安市"), ("LH", "柳河县")],
     "BS": [("HJ", "浑江区"), ("JY", "江源区"), ("FS", "抚松县"), ("LJ", "临江市")],
     "SY": [("NJ", "宁江区"), ("QG", "前郭尔罗斯蒙古族自治县"), ("FY", "扶余市")],
     "BC": [("TB", "洮北区"), ("TN", "洮南市"), ("DA", "大安市")],
-    "YB": [("YJ", "延吉市"), ("TM", "图们市"), ("DH", "敦化市"), ("HC", "珲春市"),
-           ("LJ", "龙井市"), ("HL", "和龙市"), ("WQ", "汪清县"), ("AT", "安图县")],
+    "YB": [
+        ("YJ", "延吉市"),
+        ("TM", "图们市"),
+        ("DH", "敦化市"),
+        ("HC", "珲春市"),
+        ("LJ", "龙井市"),
+        ("HL", "和龙市"),
+        ("WQ", "汪清县"),
+        ("AT", "安图县"),
+    ],
 }
 
 # Operating units: (code, name, parent org code, share of the city's sites).
@@ -249,15 +423,40 @@ NAME_SUFFIXES: dict[Usage, list[str]] = {
     Usage.PARKING: ["地下停车场", "人防地下车库", "地下停车库"],
     Usage.COMMERCIAL: ["地下商业街", "地下商场", "地下购物中心"],
     Usage.STORAGE: ["人防仓库", "地下仓储库"],
-    Usage.CATERING_ENTERTAINMENT: ["地下美食城", "地下KTV", "地下健身中心", "地下洗浴中心",
-                                   "地下餐饮广场"],
+    Usage.CATERING_ENTERTAINMENT: [
+        "地下美食城",
+        "地下KTV",
+        "地下健身中心",
+        "地下洗浴中心",
+        "地下餐饮广场",
+    ],
     Usage.OFFICE: ["人防地下办公用房", "地下指挥所办公区"],
     Usage.OTHER: ["地下自行车库", "地下维修车间", "地下物资储备库"],
     Usage.IDLE: ["人防工程", "地下人防工程"],
 }
 
-TENANT_WORDS = ["鑫源", "恒泰", "嘉禾", "金诚", "泊安", "万通", "宏达", "瑞丰", "福顺", "天成",
-                "北辰", "联众", "长盛", "佳和", "安泰", "兴隆", "信德", "汇丰", "利民", "润通"]
+TENANT_WORDS = [
+    "鑫源",
+    "恒泰",
+    "嘉禾",
+    "金诚",
+    "泊安",
+    "万通",
+    "宏达",
+    "瑞丰",
+    "福顺",
+    "天成",
+    "北辰",
+    "联众",
+    "长盛",
+    "佳和",
+    "安泰",
+    "兴隆",
+    "信德",
+    "汇丰",
+    "利民",
+    "润通",
+]
 TENANT_SUFFIXES: dict[Usage, list[str]] = {
     Usage.PARKING: ["停车管理有限公司", "物业服务有限公司"],
     Usage.COMMERCIAL: ["商贸有限公司", "商业管理有限公司"],
@@ -270,8 +469,28 @@ TENANT_SUFFIXES: dict[Usage, list[str]] = {
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐韩冯于董曹"
 KOREAN_SURNAMES = "金朴崔李郑姜"
 GIVEN = "建国志刚海涛秀梅丽华明辉晓东春燕立新永红玉兰宏伟俊杰凤霞成浩文博雪峰桂芝德胜淑珍"
-PHONE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152",
-                  "155", "157", "158", "159", "176", "186", "187", "188", "189"]
+PHONE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "176",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 
 
 def build_demo() -> DemoData:
@@ -279,11 +498,26 @@ def build_demo() -> DemoData:
     data = DemoData()
     data.orgs.append(PROVINCE)
     for city in CITIES:
-        data.orgs.append(OrgSpec(city.code, city.office, OrgKind.CITY, "JL",
-                                 nominal_parent=city.nominal_parent, phone=_office_phone(rng)))
+        data.orgs.append(
+            OrgSpec(
+                city.code,
+                city.office,
+                OrgKind.CITY,
+                "JL",
+                nominal_parent=city.nominal_parent,
+                phone=_office_phone(rng),
+            )
+        )
         for suffix, county in COUNTIES.get(city.code, []):
-            data.orgs.append(OrgSpec(f"{city.code}-{suffix}", _county_office(city, county),
-                                     OrgKind.COUNTY, city.code, phone=_office_phone(rng)))
+            data.orgs.append(
+                OrgSpec(
+                    f"{city.code}-{suffix}",
+                    _county_office(city, county),
+                    OrgKind.COUNTY,
+                    city.code,
+                    phone=_office_phone(rng),
+                )
+            )
     for code, name, parent, _share in UNITS:
         data.orgs.append(OrgSpec(code, name, OrgKind.UNIT, parent, phone=_office_phone(rng)))
 
@@ -307,8 +541,11 @@ def _county_office(city: City, county: str) -> str:
 
 def _units_of(city_code: str) -> list[tuple[str, str, int]]:
     """(unit code, parent code, share) of the units whose codes start with the city's."""
-    return [(code, parent, share) for code, _n, parent, share in UNITS
-            if code.split("-")[0] == city_code]
+    return [
+        (code, parent, share)
+        for code, _n, parent, share in UNITS
+        if code.split("-")[0] == city_code
+    ]
 
 
 def _county_name(parent: str) -> str | None:
@@ -331,8 +568,16 @@ def _city_sites(rng: random.Random, city: City, names: dict[str, str]) -> list[d
         county = _county_name(parents[unit])
         district = county or rng.choice(city.districts)
         sites.append(
-            _site(rng, f"{city.code}-{index + 1:04d}", unit, city, district, usages[index],
-                  early_flags[index], names)
+            _site(
+                rng,
+                f"{city.code}-{index + 1:04d}",
+                unit,
+                city,
+                district,
+                usages[index],
+                early_flags[index],
+                names,
+            )
         )
     return sites
 
@@ -348,8 +593,16 @@ def _province_sites(rng: random.Random, names: dict[str, str]) -> list[dict]:
     for index in range(count):
         city = cc if index % 3 else jlc
         sites.append(
-            _site(rng, f"JL-{index + 1:04d}", owners[index], city, rng.choice(city.districts),
-                  usages[index], early_flags[index], names)
+            _site(
+                rng,
+                f"JL-{index + 1:04d}",
+                owners[index],
+                city,
+                rng.choice(city.districts),
+                usages[index],
+                early_flags[index],
+                names,
+            )
         )
     return sites
 
@@ -393,20 +646,33 @@ def _early_plan(rng: random.Random, usages: list[Usage], early: int) -> list[boo
     return flags
 
 
-def _site(rng: random.Random, code: str, unit: str, city: City, district: str, usage: Usage,
-          early: bool, names: dict[str, str]) -> dict:
+def _site(
+    rng: random.Random,
+    code: str,
+    unit: str,
+    city: City,
+    district: str,
+    usage: Usage,
+    early: bool,
+    names: dict[str, str],
+) -> dict:
     hillside = bool(city.hills) and (early or rng.random() < city.hill_share)
     if not city.hills and early:
         hillside = False
     low_lying = rng.random() < city.low_share
     if early:
         year_built: int | None = rng.randint(1965, 1980)
-        construction = (ConstructionType.HILLSIDE_TUNNEL if hillside
-                        else rng.choice([ConstructionType.TUNNEL, ConstructionType.CUT_AND_COVER]))
+        construction = (
+            ConstructionType.HILLSIDE_TUNNEL
+            if hillside
+            else rng.choice([ConstructionType.TUNNEL, ConstructionType.CUT_AND_COVER])
+        )
         area = rng.uniform(200, 3000)
     else:
-        year_built = rng.choices([rng.randint(1985, 1999), rng.randint(2000, 2012),
-                                  rng.randint(2013, 2023)], weights=[2, 5, 3])[0]
+        year_built = rng.choices(
+            [rng.randint(1985, 1999), rng.randint(2000, 2012), rng.randint(2013, 2023)],
+            weights=[2, 5, 3],
+        )[0]
         if rng.random() < 0.02:
             year_built = None  # records lost; the import format allows an empty year
         if hillside and usage in (Usage.STORAGE, Usage.IDLE, Usage.OTHER):
@@ -414,8 +680,9 @@ def _site(rng: random.Random, code: str, unit: str, city: City, district: str, u
         elif usage is Usage.COMMERCIAL and rng.random() < 0.6:
             construction = ConstructionType.CUT_AND_COVER
         else:
-            construction = rng.choices([ConstructionType.BASEMENT,
-                                        ConstructionType.CUT_AND_COVER], weights=[7, 3])[0]
+            construction = rng.choices(
+                [ConstructionType.BASEMENT, ConstructionType.CUT_AND_COVER], weights=[7, 3]
+            )[0]
         area = _area(rng, usage)
 
     status = _status(rng, usage, early)
@@ -423,15 +690,19 @@ def _site(rng: random.Random, code: str, unit: str, city: City, district: str, u
     place = _place(rng, city, hillside and early)
     suffix = rng.choice(NAME_SUFFIXES[usage])
     if early and usage is Usage.IDLE:
-        suffix = {ConstructionType.HILLSIDE_TUNNEL: "早期人防坑道",
-                  ConstructionType.TUNNEL: "早期人防地道"}.get(construction, "早期人防工程")
+        suffix = {
+            ConstructionType.HILLSIDE_TUNNEL: "早期人防坑道",
+            ConstructionType.TUNNEL: "早期人防地道",
+        }.get(construction, "早期人防工程")
     name = _unique_name(f"{place}{suffix}", names, city)
     leased = in_use and usage is not Usage.OFFICE and rng.random() < 0.66
     lease_expires = permit_expires = None
     tenant = None
     if leased:
-        tenant = (f"{city.place.removesuffix('朝鲜族自治州')}{rng.choice(TENANT_WORDS)}"
-                  f"{rng.choice(TENANT_SUFFIXES[usage])}")
+        tenant = (
+            f"{city.place.removesuffix('朝鲜族自治州')}{rng.choice(TENANT_WORDS)}"
+            f"{rng.choice(TENANT_SUFFIXES[usage])}"
+        )
         lease_expires = date(2026, 1, 1) + timedelta(days=rng.randint(0, 4 * 365))
         permit_expires = lease_expires - timedelta(days=rng.choice([0, 0, 0, 30, 90, 180]))
     crowded = usage in (Usage.COMMERCIAL, Usage.CATERING_ENTERTAINMENT)
@@ -442,8 +713,7 @@ def _site(rng: random.Random, code: str, unit: str, city: City, district: str, u
     address = f"吉林省{prefix}{street}{rng.randint(1, 2999)}号"
     if hillside and early:
         address = f"吉林省{prefix}{place}南麓"
-    surname = rng.choice(KOREAN_SURNAMES if city.code == "YB" and rng.random() < 0.4
-                         else SURNAMES)
+    surname = rng.choice(KOREAN_SURNAMES if city.code == "YB" and rng.random() < 0.4 else SURNAMES)
     return {
         "code": code,
         "name": name,

@@ -79,8 +79,9 @@ def _add_checklist() -> SeedCounts:
     existing = set(db.session.execute(select(ChecklistCategory.code)).scalars())
     for position, (code, name_zh, name_en) in enumerate(checklist.CATEGORIES, start=1):
         if code not in existing:
-            db.session.add(ChecklistCategory(code=code, name_zh=name_zh, name_en=name_en,
-                                             position=position))
+            db.session.add(
+                ChecklistCategory(code=code, name_zh=name_zh, name_en=name_en, position=position)
+            )
             counts.categories += 1
     db.session.flush()
     found = db.session.execute(
@@ -173,8 +174,13 @@ def _add_accounts(data, orgs: dict[str, Organisation], counts: SeedCounts) -> No
     for spec in data.accounts:
         if spec.username in existing:
             continue
-        user = User(username=spec.username, display_name=spec.display_name, phone=spec.phone,
-                    org=orgs[spec.org], role=spec.role.value)
+        user = User(
+            username=spec.username,
+            display_name=spec.display_name,
+            phone=spec.phone,
+            org=orgs[spec.org],
+            role=spec.role.value,
+        )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         counts.accounts += 1

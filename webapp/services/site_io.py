@@ -64,8 +64,14 @@ COLUMNS: list[Column] = [
     Column("name", "工程名称", "name", "text", required=True, max_length=120),
     Column("address", "地址", "address", "text", required=True, max_length=200),
     Column("unit", "所属单位编号", "unit_code", "unit", required=True, max_length=32),
-    Column("construction_type", "构筑方式", "construction_type", "enum", required=True,
-           enum=ConstructionType),
+    Column(
+        "construction_type",
+        "构筑方式",
+        "construction_type",
+        "enum",
+        required=True,
+        enum=ConstructionType,
+    ),
     Column("year_built", "建成年份", "year_built", "int"),
     Column("usage", "用途", "usage", "enum", required=True, enum=Usage),
     Column("leased", "是否出租", "leased", "bool"),
@@ -110,8 +116,12 @@ class RowError:
             return self.message
         if self.column is None:
             return _("Row %(row)d: %(message)s", row=self.row, message=self.message)
-        return _("Row %(row)d, column “%(column)s”: %(message)s",
-                 row=self.row, column=self.column, message=self.message)
+        return _(
+            "Row %(row)d, column “%(column)s”: %(message)s",
+            row=self.row,
+            column=self.column,
+            message=self.message,
+        )
 
 
 class ImportRejected(Exception):
@@ -147,9 +157,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         return _read_csv(data)
     if suffix == ".xlsx":
         return _read_xlsx(data)
-    raise ImportRejected(
-        [RowError(None, None, _("Only .csv and .xlsx files can be imported."))]
-    )
+    raise ImportRejected([RowError(None, None, _("Only .csv and .xlsx files can be imported."))])
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
@@ -299,16 +307,26 @@ def _check_rows(
     columns, errors = _header_map(rows[0])
     if errors:
         return [], errors
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2)
-            if any(cell.strip() for cell in row)]
+    body = [
+        (number, row)
+        for number, row in enumerate(rows[1:], start=2)
+        if any(cell.strip() for cell in row)
+    ]
     if not body:
         return [], [RowError(None, None, _("The file contains no sites."))]
     if len(body) > MAX_ROWS:
-        return [], [RowError(None, None,
-                             _("At most %(max)d sites can be imported at once.", max=MAX_ROWS))]
+        return [], [
+            RowError(None, None, _("At most %(max)d sites can be imported at once.", max=MAX_ROWS))
+        ]
 
-    units = _units_by_code({row[i].strip() for _n, row in body for i, c in columns.items()
-                            if c.kind == "unit" and i < len(row)})
+    units = _units_by_code(
+        {
+            row[i].strip()
+            for _n, row in body
+            for i, c in columns.items()
+            if c.kind == "unit" and i < len(row)
+        }
+    )
     parsed: list[tuple[int, dict[str, Any]]] = []
     first_row_of: dict[str, int] = {}
     for number, row in body:
@@ -333,8 +351,13 @@ def _check_rows(
         code = values.get("code")
         if code is not None:
             if code in first_row_of:
-                errors.append(RowError(number, _code_header(rows[0], columns),
-                                       _("Same code as row %(row)d.", row=first_row_of[code])))
+                errors.append(
+                    RowError(
+                        number,
+                        _code_header(rows[0], columns),
+                        _("Same code as row %(row)d.", row=first_row_of[code]),
+                    )
+                )
             else:
                 first_row_of[code] = number
         parsed.append((number, values))
@@ -362,8 +385,10 @@ def _check_unit(org: Organisation | None, code: str, within: Organisation | None
         raise CellError(_("Operating unit “%(code)s” is deactivated.", code=code))
     if within is not None and not within.contains(org):
         raise CellError(
-            _("Operating unit “%(code)s” is outside the organisation this import may change.",
-              code=code)
+            _(
+                "Operating unit “%(code)s” is outside the organisation this import may change.",
+                code=code,
+            )
         )
     return org
 
@@ -381,19 +406,29 @@ def import_sites(filename: str, data: bytes, within: Organisation | None = None)
     rows = read_table(filename, data)
     parsed, errors = _check_rows(rows, within)
     codes = [values["code"] for _n, values in parsed if values.get("code")]
-    existing = {
-        site.code: site
-        for site in db.session.execute(select(Site).where(Site.code.in_(codes))).scalars()
-    } if codes else {}
+    existing = (
+        {
+            site.code: site
+            for site in db.session.execute(select(Site).where(Site.code.in_(codes))).scalars()
+        }
+        if codes
+        else {}
+    )
     code_header = _code_header(rows[0], _header_map(rows[0])[0]) if parsed else None
     for number, values in parsed:
         site = existing.get(values.get("code"))
         if site is not None and within is not None and not within.contains(site.unit):
-            errors.append(RowError(
-                number, code_header,
-                _("Site “%(code)s” belongs to a unit outside the organisation this import "
-                  "may change.", code=site.code),
-            ))
+            errors.append(
+                RowError(
+                    number,
+                    code_header,
+                    _(
+                        "Site “%(code)s” belongs to a unit outside the organisation this import "
+                        "may change.",
+                        code=site.code,
+                    ),
+                )
+            )
     if errors:
         raise ImportRejected(sorted(errors, key=_error_order))
 
@@ -416,8 +451,9 @@ def import_sites(filename: str, data: bytes, within: Organisation | None = None)
 
 
 def _error_order(error: RowError) -> tuple[int, int]:
-    column = next((i for i, c in enumerate(COLUMNS) if error.column in (c.header, c.alias)),
-                  len(COLUMNS))
+    column = next(
+        (i for i, c in enumerate(COLUMNS) if error.column in (c.header, c.alias)), len(COLUMNS)
+    )
     return (error.row or 0, column)
 
 
