@@ -501,6 +501,9 @@ def world(app):
         ("old", timedelta(hours=23), SCANNED_AT, True),  # old label, within the grace period
         ("old", timedelta(hours=25), SCANNED_AT, False),  # old label, after the grace period
         ("old", timedelta(hours=23), SCANNED_AT + timedelta(hours=2), False),
+        # A retired label with a scan time backdated into the grace period proves nothing.
+        ("old", timedelta(hours=72), SCANNED_AT - timedelta(days=10), False),
+        ("current", None, SCANNED_AT + timedelta(days=1), False),  # scanned outside the check
         ("wrong", None, SCANNED_AT, False),
         ("wrong", timedelta(hours=1), SCANNED_AT, False),
         ("missing", None, None, False),

@@ -236,6 +236,8 @@ def _check_against_database(
             record_errors["template_id"] = [_("No checklist template with this id.")]
         if one.started_at > now + tolerance:
             record_errors["started_at"] = [_("Lies in the future: check the phone's clock.")]
+        if one.finished_at > now + tolerance:
+            record_errors["finished_at"] = [_("Lies in the future: check the phone's clock.")]
         day = days.local_day(one.started_at)
         if not record_errors:
             if site.code not in tags:
@@ -249,10 +251,18 @@ def _check_against_database(
         if record_errors:
             valid.append(None)
             continue
-        scanned = scan_is_valid(site, one.scan_token, one.scanned_at or one.started_at)
+        scanned = _scanned_on_site(one, site, tolerance)
         missing = list(dict.fromkeys(sha for _i, sha, _r in one.photo_refs() if sha not in present))
         valid.append(ValidInspection(one, site, day, scanned, missing))
     return valid
+
+
+def _scanned_on_site(one: ParsedInspection, site: Site, tolerance: timedelta) -> bool:
+    """The scan proves presence only if it happened during the inspection: a scan time the
+    phone dated elsewhere could make a retired label's token count again."""
+    scanned_at = one.scanned_at or one.started_at
+    during = one.started_at - tolerance <= scanned_at <= one.finished_at + tolerance
+    return during and scan_is_valid(site, one.scan_token, scanned_at)
 
 
 def _check_results(
