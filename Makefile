@@ -26,7 +26,7 @@ install: $(BIN)/activate
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'webapp:create_app()'
+	SHELTER_PUBLIC_BASE_URL=$${SHELTER_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'webapp:create_app()'
 
 # Debian packages the tests use: a real browser, a real QR decoder, a PDF renderer, CJK fonts.
 system-test-deps:

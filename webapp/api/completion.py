@@ -4,11 +4,12 @@ and (for an operating unit) its sites."""
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from webapp import days
+from webapp.auth import manager_required
 from webapp.scope import OutOfScope, get_org
 from webapp.services.completion import SiteFilters, day_completion
 
@@ -135,7 +136,7 @@ def tally_fields(tally) -> dict:
 @bp.response(200, CompletionSchema)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(404, description="No such organisation in your scope")
-@login_required
+@manager_required
 def completion(args):
     """Sites due, checked and missed on a day for an organisation in your scope, per child
     organisation, and for an operating unit per site (last check, inspector, scanned)."""

@@ -5,11 +5,12 @@ report pages (/reports/)."""
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from webapp import days
+from webapp.auth import manager_required
 from webapp.models import OrgKind
 from webapp.scope import OutOfScope, get_org
 from webapp.services import reports as svc
@@ -79,7 +80,7 @@ def _month(text: str | None):
 @bp.response(200, StatusSchema(many=True))
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(404, description="No such organisation in your scope")
-@login_required
+@manager_required
 def list_reports(args):
     """Submission status of every city-level office's report under `org` for `month`."""
     month = _month(args["month"])
@@ -92,7 +93,7 @@ def list_reports(args):
 @bp.response(200, ReportSchema)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(404, description="No such city-level office in your scope, or a bad month")
-@login_required
+@manager_required
 def get_report(org_code: str, month: str):
     """One office's report for a month: its newest version (figures frozen if submitted,
     else live), with what late data has changed since the submission."""

@@ -18,6 +18,7 @@ from webapp import days
 from webapp.extensions import db
 from webapp.models import Hazard, Organisation, Site, User
 from webapp.scope import get_org
+from webapp.xlsx import append_row
 
 # (header, column width)
 COLUMNS = [
@@ -127,7 +128,7 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     today = days.today()
     for number, hazard in enumerate(ledger.hazards, start=1):
-        sheet.append(ledger_row(number, hazard, today))
+        append_row(sheet, ledger_row(number, hazard, today))
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from webapp import days
 from webapp.models import MonthlyReport, Organisation
 from webapp.services import reports as svc
+from webapp.xlsx import append_row
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -276,7 +277,7 @@ def to_xlsx(doc: Document) -> bytes:
             for cell in sheet[sheet.max_row]:
                 cell.font, cell.fill = Font(bold=True), head_fill
         for row in table.rows:
-            sheet.append(row)
+            append_row(sheet, row)
             for cell in sheet[sheet.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 48

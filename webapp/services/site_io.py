@@ -34,6 +34,7 @@ from webapp.forms import CODE_PATTERN, PHONE_PATTERN
 from webapp.labels import LABELS, parse_label
 from webapp.models import ConstructionType, Organisation, OrgKind, Site, SiteStatus, Usage
 from webapp.scope import below
+from webapp.xlsx import append_row
 
 MAX_ROWS = 20_000
 # The same rules as the site and user forms.
@@ -542,7 +543,7 @@ def _write_xlsx(rows: list[list[Any]]) -> bytes:
     sheet = workbook.active
     sheet.title = "sites"
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

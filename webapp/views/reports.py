@@ -55,7 +55,7 @@ def _version(org: Organisation, month: date, number: str | None) -> MonthlyRepor
 def index():
     org = _org(request.args.get("org"))
     month = _month(request.args.get("month"))
-    nav = {
+    months = {
         "prev": svc.previous_month(month).strftime("%Y-%m"),
         "next": svc.next_month(month).strftime("%Y-%m"),
         "has_next": svc.next_month(month) <= days.today().replace(day=1),
@@ -68,7 +68,7 @@ def index():
             month=month,
             rows=rows,
             total=total,
-            nav=nav,
+            months=months,
             kind_label=label(org.kind),
             **figure_labels(),
         )
@@ -78,7 +78,7 @@ def index():
         "reports/report.html",
         org=org,
         month=month,
-        nav=nav,
+        months=months,
         report=report,
         versions=svc.versions(org, month),
         status=svc.submission_status(org, month),
