@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -521,3 +522,102 @@ def test_allowed_actions_match_the_rules(app):
     major = hazard_in(world, "open", major=True)
     assert "supervise" in allowed_actions(world.user("county_sup"), major)
     assert "supervise" not in allowed_actions(world.user("mgr"), major)
+
+
+def test_a_resent_event_id_outside_the_scope_answers_not_found(app):
+    from webapp.services.hazards import EventRequest, record_event
+
+    world = make_world()
+    hazard = hazard_in(world, "rectifying")
+    request = EventRequest(id=str(uuid.uuid4()), type="rectified", note="done", photos=[PHOTO])
+    record_event(world.user("insp"), hazard.id, request)
+    # The same id again, from outside the scope: 404, not the stored event and hazard.
+    for outsider in ("other_mgr", "cityb_sup"):
+        with pytest.raises((LookupError, OutOfScope)):
+            record_event(world.user(outsider), hazard.id, request)
+        # A known id sent as another action: still 404, not 409 (ids are not probed).
+        with pytest.raises((LookupError, OutOfScope)):
+            record_event(
+                world.user(outsider), hazard.id, EventRequest(id=request.id, type="progress")
+            )
+    with pytest.raises(LookupError):
+        record_event(world.user("insp"), hazard.id + 1000, request)
+    assert _events(hazard) == 3
+
+
+def test_the_responsible_user_must_be_in_the_actors_scope(app):
+    world = make_world()
+    # The province supervisor can see the site, but the unit manager cannot see them.
+    outside = dict(valid_fields("assign"), responsible_name=None, responsible_phone=None)
+    answers = []
+    for username in (world.user("prov_sup").username, "nobody-by-this-name"):
+        hazard = open_hazard(world)
+        with pytest.raises(HazardRefused) as refused:
+            act(world, "mgr", hazard, "assign", **{**outside, "responsible_username": username})
+        assert refused.value.status == 422
+        assert hazard.responsible_user_id is None and hazard.status == "open"
+        answers.append(refused.value.fields)
+    assert answers[0] == answers[1] and "responsible_username" in answers[0]
+    hazard = open_hazard(world)
+    act(
+        world,
+        "mgr",
+        hazard,
+        "assign",
+        **{**outside, "responsible_username": world.user("insp2").username},
+    )
+    assert hazard.responsible_user_id == world.user("insp2").id
+
+
+def test_the_unit_filter_matches_the_code_exactly_and_only_in_scope(app):
+    from tests.factories import make_org, make_site
+    from tests.hazard_world import World
+    from webapp.models import OrgKind
+    from webapp.services.hazards import HazardFilters, hazard_query
+
+    world = make_world()
+    county = world.tree["county"]
+    hazards = {}
+    for code in ("U_X", "UAX"):
+        with db.session.no_autoflush:  # county.children loads while the new org is placed
+            unit = make_org(code, OrgKind.UNIT, county)
+        site = make_site(unit)
+        hazards[code] = open_hazard(World(world.tree, site, world.template, world.users))
+
+    def listed(who, unit):
+        query = hazard_query(world.user(who), HazardFilters(unit=unit))
+        return {h.id for h in db.session.scalars(query)}
+
+    assert listed("prov_sup", "U_X") == {hazards["U_X"].id}
+    assert listed("prov_sup", "CA-K") == {hazards["U_X"].id, hazards["UAX"].id}
+    # An organisation above the user's scope and an unknown code both list nothing.
+    assert listed("county_sup", "CA-K") == {hazards["U_X"].id, hazards["UAX"].id}
+    assert listed("county_sup", "CA") == set()
+    assert listed("county_sup", "NOPE") == set()
+
+
+def test_an_event_cannot_reference_a_stored_photo_the_actor_cannot_see(app):
+    from webapp.models import Photo
+
+    world = make_world()
+    hazard = hazard_in(world, "rectifying")
+    foreign, own = "c" * 64, "d" * 64
+    db.session.add(
+        Photo(
+            sha256=foreign,
+            content_type="image/jpeg",
+            size=1,
+            uploaded_by_id=world.user("cityb_sup").id,
+        )
+    )
+    db.session.add(
+        Photo(sha256=own, content_type="image/jpeg", size=1, uploaded_by_id=world.user("insp").id)
+    )
+    db.session.commit()
+    with pytest.raises(HazardRefused) as refused:
+        act(world, "insp", hazard, "progress", note="x", photos=[PHOTO2, foreign])
+    assert refused.value.status == 422 and "photos" in refused.value.fields
+    assert _events(hazard) == 2
+    # Photos not stored yet (uploaded later) and the actor's own photos are fine.
+    act(world, "insp", hazard, "progress", note="x", photos=[PHOTO2, own])
+    assert _events(hazard) == 3

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from webapp import days
 from webapp.extensions import db
@@ -17,7 +17,14 @@ from webapp.models import (
     Site,
     User,
 )
-from webapp.scope import OutOfScope, can_see_site, scoped_hazards, scoped_sites
+from webapp.scope import (
+    OutOfScope,
+    below,
+    can_see_site,
+    get_org,
+    scoped_hazards,
+    scoped_sites,
+)
 from webapp.services.hazards.common import (
     S,
 )
@@ -115,10 +122,12 @@ def hazard_query(user: User, filters: HazardFilters):
     if filters.site:
         query = query.where(Site.code == filters.site)
     if filters.unit:
-        unit_path = select(Organisation.path).where(Organisation.code == filters.unit)
-        query = query.where(
-            Organisation.path.startswith(unit_path.scalar_subquery(), autoescape=False)
-        )
+        try:
+            org = get_org(user, filters.unit)
+        except (LookupError, OutOfScope):
+            query = query.where(false())  # unknown and out of scope: no hazards, alike
+        else:
+            query = query.where(below(org))
     if filters.source:
         query = query.where(Hazard.source == filters.source)
     if filters.found_from:

@@ -18,12 +18,13 @@ from webapp.models import (
     Hazard,
     HazardEvent,
     HazardSource,
+    Photo,
     Role,
     User,
 )
 from webapp.models.hazards import RectifyMode
 from webapp.models.templates import Grade
-from webapp.scope import OutOfScope, can_see_site
+from webapp.scope import OutOfScope, can_see_site, get_user
 from webapp.services.hazards.chain import (
     _Chain,
     _lock_site_chain,
@@ -53,22 +54,25 @@ from webapp.services.hazards.queries import (
 def record_event(user: User, hazard_id: int, request: EventRequest) -> EventOutcome:
     """Apply one client action to a hazard and commit.
 
-    Idempotent by ``request.id``: the same id again returns the stored event (``created``
-    False) without checking anything else, so a phone's resend never fails. Raises
+    Idempotent by ``request.id``: once the hazard is found in the user's scope, the same
+    id again returns the stored event (``created`` False) without checking anything else,
+    so a phone's resend never fails. Raises
     LookupError / OutOfScope (404), HazardRefused (403/409/422); on any refusal nothing
     is changed.
     """
     try:
+        # Scope first: an id outside the user's scope answers 404 even for a resent event id.
+        hazard = get_hazard(user, hazard_id)
         previous = _previous(request.id, hazard_id, request.type)
         if previous is not None:
             return EventOutcome(previous, created=False)
-        hazard = get_hazard(user, hazard_id)
         event = _apply(user, hazard, request)
         db.session.commit()
         return EventOutcome(event, created=True)
     except IntegrityError:
         # A concurrent resend of the same id won the race: answer what it stored.
         db.session.rollback()
+        get_hazard(user, hazard_id)
         previous = _previous(request.id, hazard_id, request.type)
         if previous is None:
             raise
@@ -194,6 +198,7 @@ def _apply(user: User, hazard: Hazard, request: EventRequest) -> HazardEvent:
     _lock_site_chain(hazard.site_id)
     handler = _HANDLERS[event_type]
     data = handler(user, hazard, request)
+    _check_photo_access(user, request)
     if event_type in (EventType.ASSIGN, EventType.RECTIFIED) and hazard.major:
         _require_plan(hazard)  # a major hazard proceeds past open only with its plan
     hazard.status = target.value
@@ -209,6 +214,20 @@ def _apply(user: User, hazard: Hazard, request: EventRequest) -> HazardEvent:
         client_id=request.id,
         client_at=request.client_at,
     )
+
+
+def _check_photo_access(user: User, request: EventRequest) -> None:
+    """Referencing a photo grants read access to it: refuse an already-stored photo the
+    user cannot see (photos not stored yet are allowed: the phone uploads them later)."""
+    from webapp.services.photos import visible_photo  # photos imports the hazards package
+
+    for sha in dict.fromkeys(p for p in request.photos or [] if isinstance(p, str)):
+        if db.session.get(Photo, sha) is None:
+            continue
+        try:
+            visible_photo(user, sha)
+        except LookupError:
+            raise _invalid({"photos": _("No such photo.")}) from None
 
 
 # --- who may do what -----------------------------------------------------------------------
@@ -315,7 +334,7 @@ _ROLE_RULES: dict[EventType, tuple[Callable[[User, Hazard], bool], Callable[[], 
 
 def _on_assign(user: User, hazard: Hazard, request: EventRequest) -> dict:
     errors: dict[str, str] = {}
-    _set_responsible(hazard, request, errors)
+    _set_responsible(user, hazard, request, errors)
     measures = (request.measures or "").strip() or hazard.measures
     if not measures:
         errors["measures"] = _("Describe the rectification measures.")
@@ -354,7 +373,7 @@ def _on_plan(user: User, hazard: Hazard, request: EventRequest) -> dict:
         hazard.funds_amount = request.funds_amount
     errors: dict[str, str] = {}
     if request.responsible_username or request.responsible_name:
-        _set_responsible(hazard, request, errors)
+        _set_responsible(user, hazard, request, errors)
     if request.deadline is not None:
         _check_deadline(hazard, request.deadline, errors)
         hazard.deadline = request.deadline
@@ -473,12 +492,14 @@ _HANDLERS = {
 }
 
 
-def _set_responsible(hazard: Hazard, request: EventRequest, errors: dict) -> None:
-    """A user of the system (by username, in the site's scope) or a name with a phone."""
+def _set_responsible(user: User, hazard: Hazard, request: EventRequest, errors: dict) -> None:
+    """A user of the system (by username: in the actor's scope, and able to see the site)
+    or a name with a phone. Absent and out of scope read the same."""
     if request.responsible_username:
-        person = db.session.execute(
-            select(User).where(User.username == request.responsible_username.strip())
-        ).scalar_one_or_none()
+        try:
+            person = get_user(user, request.responsible_username.strip())
+        except (LookupError, OutOfScope):
+            person = None
         if person is None or not person.active or not can_see_site(person, hazard.site):
             errors["responsible_username"] = _("No such user for this site.")
             return
