@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from werkzeug.security import generate_password_hash
-
-from tests.factories import PASSWORD, make_org, make_site, make_template, make_tree
+from tests.factories import PASSWORD, make_org, make_site, make_template, make_tree, make_user
 from webapp.days import local_day
 from webapp.extensions import db
-from webapp.models import Inspection, OrgKind, Role, SiteExcuse, User
+from webapp.models import Inspection, OrgKind, Role, SiteExcuse
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -70,27 +67,6 @@ def _template():
         .first()
     )
     return template or make_template()
-
-
-@cache
-def _password_hash() -> str:
-    return generate_password_hash(PASSWORD)  # hashing is slow on purpose: once per run
-
-
-def make_user(org, role=Role.INSPECTOR, username=None, **fields) -> User:
-    """Like tests.factories.make_user, with the password hash computed once."""
-    username = username or f"u{uuid.uuid4().hex[:8]}"
-    user = User(
-        username=username,
-        display_name=fields.pop("display_name", username),
-        org=org,
-        role=str(role),
-        password_hash=_password_hash(),
-        **fields,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def log_in(client, username: str, password: str = PASSWORD):

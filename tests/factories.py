@@ -6,6 +6,9 @@ Each adds its object to the session and flushes; tests commit when they need to.
 from __future__ import annotations
 
 import itertools
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
 from webapp.models import (
@@ -51,6 +54,7 @@ def make_tree() -> dict[str, Organisation]:
 
 
 def make_user(org: Organisation, role: Role = Role.INSPECTOR, username=None, **fields) -> User:
+    """An account; its password is PASSWORD unless ``password=`` is given."""
     username = username or f"user{next(_seq)}"
     password = fields.pop("password", PASSWORD)
     user = User(
@@ -58,12 +62,17 @@ def make_user(org: Organisation, role: Role = Role.INSPECTOR, username=None, **f
         display_name=fields.pop("display_name", username),
         org=org,
         role=str(role),
+        password_hash=_password_hash(password),
         **fields,
     )
-    user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+@cache
+def _password_hash(password: str) -> str:
+    return generate_password_hash(password)  # once per password and run: hashing is slow on purpose
 
 
 def make_site(unit: Organisation, code=None, **fields) -> Site:

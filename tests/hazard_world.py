@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from werkzeug.security import generate_password_hash
-
-from tests.factories import PASSWORD, make_failed_inspection, make_site, make_template, make_tree
+from tests.factories import (
+    make_failed_inspection,
+    make_site,
+    make_template,
+    make_tree,
+    make_user,
+)
 from webapp import days
 from webapp.extensions import db
 from webapp.models import Hazard, Role, User
@@ -44,24 +48,9 @@ class World:
         return self.users[key]
 
 
-_HASHES: dict[str, str] = {}
-
-
 def _user(org, role, display_name=None) -> User:
-    """Like factories.make_user, but hashes the password once per test session (speed)."""
-    if "hash" not in _HASHES:
-        _HASHES["hash"] = generate_password_hash(PASSWORD)
     username = f"hz{uuid.uuid4().hex[:10]}"
-    user = User(
-        username=username,
-        display_name=display_name or username,
-        org=org,
-        role=str(role),
-        password_hash=_HASHES["hash"],
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
+    return make_user(org, role, username, display_name=display_name or username)
 
 
 def make_world() -> World:

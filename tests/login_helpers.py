@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from werkzeug.security import generate_password_hash
-
-from tests.factories import PASSWORD
-from webapp.extensions import db
+from tests.factories import PASSWORD, make_user
 from webapp.models import Organisation, Role, User
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@cache
-def _password_hash() -> str:
-    return generate_password_hash(PASSWORD)  # once per run: hashing is slow on purpose
-
-
 def account(org: Organisation, role: Role, username: str, **fields) -> User:
-    """An account whose password is PASSWORD, without paying for a fresh hash each time."""
-    user = User(
-        username=username,
-        display_name=fields.pop("display_name", username),
-        org=org,
-        role=str(role),
-        password_hash=_password_hash(),
-        **fields,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
+    """An account whose password is PASSWORD."""
+    return make_user(org, role, username, **fields)
 
 
 def page_token(html: str) -> str:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
-from werkzeug.security import generate_password_hash
-
-from tests.factories import PASSWORD, make_site, make_template, make_tree
+from tests.factories import PASSWORD, make_site, make_template, make_tree, make_user
 from webapp.extensions import db
-from webapp.models import ChecklistCategory, Organisation, Role, User
+from webapp.models import ChecklistCategory, Role
 
 HERE = Path(__file__).resolve().parent
 
@@ -50,25 +47,6 @@ def build_world() -> dict:
     }
     db.session.commit()
     return world
-
-
-@cache
-def _password_hash() -> str:
-    return generate_password_hash(PASSWORD)
-
-
-def make_user(org: Organisation, role: Role, username: str) -> User:
-    """Like factories.make_user with PASSWORD, hashing it once per test session (fast)."""
-    user = User(
-        username=username,
-        display_name=username,
-        org=org,
-        role=str(role),
-        password_hash=_password_hash(),
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def with_template(record: dict, template_id: int) -> dict:
