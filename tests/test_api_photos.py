@@ -97,9 +97,9 @@ def test_bad_photos_are_refused_and_nothing_is_written(
 
 
 def test_upload_needs_a_session_and_the_csrf_token(app, client, world):
-    assert put(client, {}, SHA, DATA).status_code == 400  # CSRF first, then the session
+    assert put(client, {}, SHA, DATA).status_code == 401  # no session: log in again
     log_in(client, "ct-inspector")
-    assert put(client, {}, SHA, DATA).status_code == 400
+    assert put(client, {}, SHA, DATA).status_code == 400  # logged in, no token: CSRF error
     assert stored_files(app) == []
 
 
