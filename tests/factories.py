@@ -6,6 +6,7 @@ Each adds its object to the session and flushes; tests commit when they need to.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from functools import cache
 
 from werkzeug.security import generate_password_hash
@@ -24,6 +25,7 @@ from webapp.models import (
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse 9"
+LONG_AGO = date(2020, 1, 1)
 
 
 def make_org(code=None, kind=OrgKind.UNIT, parent=None, name=None, **fields) -> Organisation:
@@ -84,6 +86,7 @@ def make_site(unit: Organisation, code=None, **fields) -> Site:
         year_built=2005,
         usage="parking",
         status="in_use",
+        due_from=LONG_AGO,  # in service long before any day a test looks at
     )
     site = Site(code=code, unit=unit, **{**defaults, **fields})
     db.session.add(site)

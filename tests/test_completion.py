@@ -15,10 +15,11 @@ from tests.dashboard_fixtures import (
     build_world,
     local,
     log_in,
+    make_site,
 )
 from webapp.days import due_statuses, site_is_due
 from webapp.extensions import db
-from webapp.models import SiteExcuse
+from webapp.models import Site, SiteExcuse
 from webapp.services.completion import (
     ExcuseRefused,
     SiteFilters,
@@ -273,3 +274,45 @@ def test_excused_site_checked_anyway_counts_neither_due_nor_checked(world):
     assert counts(day_completion(world["unit_a"], MONDAY)) == (5, 3, 2, 1, 2)
     figures = month_coverage(world["city_a"], MONDAY, MONDAY)
     assert (figures["site_days_due"], figures["site_days_checked"]) == (7, 4)
+
+
+def test_site_is_due_only_from_its_first_day(world):
+    """Two sites of U-A1 whose daily checks start on Tuesday: N1 had a trial check on
+    Monday, N2 is checked on Tuesday. Monday's figures are those of the world above; on
+    Tuesday both are due (U-A1: 6 + 2 due, A3 and N2 checked)."""
+    ua, insp = world["unit_a"], world["insp_a"]
+    n1 = make_site(ua, "N1", due_from=TUESDAY)
+    n2 = make_site(ua, "N2", due_from=TUESDAY)
+    add_inspection(n1, insp, local(2026, 3, 9, 16))
+    add_inspection(n2, insp, local(2026, 3, 10, 9))
+    db.session.commit()
+
+    assert not site_is_due(n1, MONDAY) and site_is_due(n1, TUESDAY)
+    assert counts(day_completion(ua, MONDAY)) == (6, 4, 2, 1, 1)
+    assert counts(day_completion(ua, TUESDAY)) == (8, 2, 6, 0, 0)
+    monday = {row.site.code: row.state for row in day_completion(ua, MONDAY).sites}
+    assert (monday["N1"], monday["N2"]) == ("not_due", "not_due")
+    _dates, rows = site_heatmap(ua, TUESDAY, days=2)
+    states = {row.code: [cell[1] for cell in row.cells] for row in rows}
+    assert (states["N1"], states["N2"]) == (["not_due", "missed"], ["not_due", "checked"])
+    # Monday due 8 / checked 5 as before; Tuesday due 7 + 2, checked A3 and N2.
+    figures = month_coverage(world["city_a"], MONDAY, TUESDAY)
+    assert (figures["site_days_due"], figures["site_days_checked"]) == (17, 7)
+    ranks = missed_rankings(world["province"], TUESDAY, days=2)
+    assert ("U-A1", 2 + 6) in [(r.org.code, r.missed) for r in ranks["units"]]
+
+
+def test_a_site_registered_today_is_due_from_tomorrow(world):
+    with time_machine.travel(NOW, tick=False):
+        site = Site(
+            code="NEW1",
+            name="新登记工程",
+            address="长春市",
+            unit=world["unit_a"],
+            construction_type="basement",
+            usage="parking",
+        )
+        db.session.add(site)
+        db.session.commit()
+        assert site.due_from == date(2026, 3, 11)
+        assert counts(day_completion(world["unit_a"], TUESDAY)) == (6, 1, 5, 0, 0)

@@ -3,13 +3,14 @@ field, deactivate, and every bad-input path (4xx naming the field, nothing writt
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.factories import make_site, make_tree
 from tests.login_helpers import account, csrf, log_in
+from webapp.days import today
 from webapp.extensions import db
 from webapp.models import Role, Site
 
@@ -40,6 +41,7 @@ def full_form(client, **changes) -> dict:
         "year_built": "1978",
         "usage": "commercial",
         "status": "in_use",
+        "due_from": "2026-12-01",
         "leased": "y",
         "tenant": "某商贸公司",
         "lease_expires": "2027-06-30",
@@ -78,6 +80,7 @@ def test_create_site_with_every_field(admin, tree):
     assert created.crowded and created.capacity == 800
     assert created.hillside and created.low_lying
     assert created.floor_area == Decimal("5200.5")
+    assert created.due_from == date(2026, 12, 1)
     assert created.responsible_phone == "0431-8888 1234"
     page = admin.get("/manage/sites/CC-0001").get_data(as_text=True)
     assert "人民广场地下停车场" in page and "掘开式" in page and "商业" in page
@@ -132,6 +135,9 @@ def test_edit_page_shows_the_current_values(admin, tree):
         ({"construction_type": "igloo"}, "construction_type"),
         ({"usage": "casino"}, "usage"),
         ({"status": "demolished"}, "status"),
+        ({"due_from": ""}, "due_from"),
+        ({"due_from": "1999-12-31"}, "due_from"),
+        ({"due_from": "2126-01-01"}, "due_from"),  # a mistyped year: never due
         ({"year_built": "nineteen"}, "year_built"),
         ({"year_built": "1850"}, "year_built"),
         ({"year_built": "2099"}, "year_built"),
@@ -203,6 +209,8 @@ def test_unit_manager_creates_sites_only_at_its_unit(app, tree):
     log_in(client, "boss")
     page = client.get("/manage/sites/new").get_data(as_text=True)
     assert '<option selected value="U-A1">' in page and 'value="U-K1"' not in page
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    assert f'name="due_from" required type="date" value="{tomorrow}"' in page
     assert client.post("/manage/sites/new", data=full_form(client, unit="U-K1")).status_code == 422
     assert client.post("/manage/sites/new", data=full_form(client)).status_code == 302
     assert site("CC-0001").unit.code == "U-A1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import make_org, make_site
+from webapp.days import today
 from webapp.extensions import db
 from webapp.models import OrgKind, Site
 from webapp.services.site_io import (
@@ -72,6 +73,7 @@ def good_row(**changes) -> dict[str, str]:
         "责任人": "王建国",
         "责任人电话": "13904318888",
         "状态": "在用",
+        "日检起始日": "",
     }
     row.update(changes)
     return row
@@ -122,6 +124,7 @@ def test_sample_files_import_the_same_sites(orgs, runner, name):
     park = db.session.execute(select(Site).where(Site.code == "CC-9001")).scalar_one()
     assert park.responsible_phone == "13904318888"  # typed as a number in the XLSX
     assert park.leased is True and park.year_built == 2008
+    assert (park.due_from, mall.due_from) == (date(2026, 12, 1), today() + timedelta(days=1))
     tunnel = db.session.execute(select(Site).where(Site.code == "CC-9003")).scalar_one()
     assert (tunnel.status, tunnel.low_lying, tunnel.tenant, tunnel.capacity) == (
         "sealed",
@@ -213,6 +216,19 @@ def test_existing_codes_are_updated_and_new_ones_created(orgs, runner, tmp_path)
     moved = db.session.execute(select(Site).where(Site.code == "CC-0101")).scalar_one()
     assert (moved.name, moved.usage, moved.unit.code) == ("人民广场地下停车场", "parking", "CC-U04")
     assert site_count() == 3
+
+
+def test_first_day_of_checks_is_set_kept_when_blank_and_defaults_to_tomorrow(
+    orgs, runner, tmp_path
+):
+    rows = [good_row(日检起始日="2026-12-01"), good_row(工程编号="CC-0102", 日检起始日="")]
+    assert run_import(runner, tmp_path, csv_bytes(rows)).exit_code == 0
+    blank = [good_row(日检起始日=""), good_row(工程编号="CC-0102", 日检起始日="")]
+    result = run_import(runner, tmp_path, csv_bytes(blank))
+    assert "0 created, 0 updated, 2 unchanged" in result.output
+    db.session.expire_all()
+    due_from = dict(db.session.execute(select(Site.code, Site.due_from)).all())
+    assert due_from == {"CC-0101": date(2026, 12, 1), "CC-0102": today() + timedelta(days=1)}
 
 
 def test_a_web_upload_can_call_the_service_within_its_org(app, orgs):
@@ -383,6 +399,12 @@ BAD_FILES = [
         [(1, "地址", "Missing required column")],
     ),
     ("repeated header", _with_header([*HEADERS, "name"]), [], [(1, "name", "appears twice")]),
+    (
+        "mistyped first day of checks",
+        lambda: csv_bytes([good_row(日检起始日="2062-12-01"), good_row(工程编号="CC-0102", 日检起始日="1926-12-01")]),
+        [],
+        [(2, "日检起始日", "at most a year"), (3, "日检起始日", "before 2000")],
+    ),
     ("no header", lambda: b"", [], [(None, None, "no header row")]),
     ("header only", lambda: csv_bytes([]), [], [(None, None, "contains no sites")]),
     (

@@ -65,7 +65,6 @@ def due_statuses(day: date) -> frozenset[str]:
 
     In-use sites are due every day; idle and sealed sites every
     ``SHELTER_IDLE_CHECK_INTERVAL_DAYS`` days (see IDLE_CHECK_EPOCH); suspended sites never.
-    Excused sites are removed on top of this by ``due_site_condition`` / ``site_is_due``.
     """
     from webapp.models.sites import SiteStatus
 
@@ -75,23 +74,27 @@ def due_statuses(day: date) -> frozenset[str]:
     return frozenset({SiteStatus.IN_USE.value})
 
 
-def due_site_condition(day: date):
-    """SQL condition on ``Site``: the site is due on ``day`` (status due, not excused).
+def site_due_on(status: str, due_from: date, day: date) -> bool:
+    """The rule for "due", before excuses: a site with ``status`` whose daily checks start
+    on ``due_from`` must be checked on ``day``. Excused sites are taken off on top of this
+    by ``due_site_condition`` (SQL) and ``site_is_due`` (one loaded site)."""
+    return due_from <= day and status in due_statuses(day)
 
-    The one rule for "due", in SQL; ``site_is_due`` is the same rule for one loaded site.
-    """
+
+def due_site_condition(day: date):
+    """SQL condition on ``Site``: the site is due on ``day`` (``site_due_on``, not excused)."""
     from sqlalchemy import and_, exists
 
     from webapp.models.reports import SiteExcuse
     from webapp.models.sites import Site
 
     excused = exists().where(and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
-    return and_(Site.status.in_(sorted(due_statuses(day))), ~excused)
+    return and_(Site.due_from <= day, Site.status.in_(sorted(due_statuses(day))), ~excused)
 
 
 def site_is_due(site, day: date, excused: bool | None = None) -> bool:
     """True when ``site`` must be checked on ``day``; pass ``excused`` when already known."""
-    if site.status not in due_statuses(day):
+    if not site_due_on(site.status, site.due_from, day):
         return False
     if excused is None:
         from sqlalchemy import select

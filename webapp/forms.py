@@ -7,6 +7,8 @@ the language and on the user's scope).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -93,6 +95,7 @@ class SiteForm(FlaskForm):
     )
     usage = SelectField(_l("Usage"), validators=[_required()])
     status = SelectField(_l("Status"), validators=[_required()])
+    due_from = DateField(_l("Daily checks from"), validators=[_required()])
     leased = BooleanField(_l("Leased out"))
     tenant = StringField(_l("Tenant"), validators=[Optional(), _max(120)])
     lease_expires = DateField(_l("Lease expires"), validators=[Optional()])
@@ -142,6 +145,21 @@ class SiteForm(FlaskForm):
     def validate_year_built(self, field):
         if field.data is not None and field.data > days.today().year:
             raise ValidationError(_l("The year built cannot be in the future."))
+
+    def validate_due_from(self, field):
+        problem = due_from_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def due_from_problem(day) -> str | None:
+    """Why ``day`` cannot be the first day of a site's daily checks (form and import):
+    not before 2000 and at most a year ahead, which catches a mistyped year."""
+    if day < date(2000, 1, 1):
+        return _l("Daily checks cannot start before 2000.")
+    if day > days.today() + timedelta(days=366):
+        return _l("Daily checks can start at most a year from today.")
+    return None
 
 
 class UserForm(FlaskForm):

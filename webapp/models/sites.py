@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -42,6 +42,14 @@ class SiteStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
+def first_due_day() -> date:
+    """A new site is due from the day after it is registered, so that registering it never
+    shows a miss for a day that was already under way (the form and import can set it)."""
+    from webapp.days import today
+
+    return today() + timedelta(days=1)
+
+
 def new_qr_token() -> str:
     """A secret for the site's QR label: 128 random bits, URL-safe."""
     return secrets.token_urlsafe(16)
@@ -70,6 +78,9 @@ class Site(db.Model):
     responsible_person: Mapped[str | None] = mapped_column(String(64))
     responsible_phone: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16), default=SiteStatus.IN_USE.value)
+    # The first SHELTER_TZ day the site is due for daily checks (每日检查起始日): no day
+    # before it counts as due or missed. See webapp.days.site_due_on.
+    due_from: Mapped[date] = mapped_column(default=first_due_day)
     qr_token: Mapped[str] = mapped_column(String(64), default=new_qr_token)
     qr_token_previous: Mapped[str | None] = mapped_column(String(64))
     qr_token_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

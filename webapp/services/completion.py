@@ -2,7 +2,7 @@
 
 A site counts as checked for a day when at least one self-check inspection counts for that
 day (``Inspection.day``, the SHELTER_TZ day it was done, not the day it synced). Which sites
-are due is ``webapp.days.due_statuses`` / ``due_site_condition``. A check whose first copy
+are due is ``webapp.days.site_due_on`` / ``due_site_condition``. A check whose first copy
 reached the server after its day had ended is "checked (synced late)".
 
 Every figure comes from grouped queries on the (day, kind) and (site_id, day) indexes of
@@ -20,7 +20,7 @@ from flask import g, has_request_context
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from webapp.days import day_bounds, due_site_condition, due_statuses, today
+from webapp.days import day_bounds, due_site_condition, site_due_on, site_is_due, today
 from webapp.extensions import db
 from webapp.models import Inspection, Organisation, OrgKind, Site, SiteExcuse, User
 from webapp.models.inspections import InspectionKind
@@ -312,7 +312,6 @@ def site_rows(unit: Organisation, day: date, filters: SiteFilters = NO_FILTERS) 
         return []
     ids = [s.id for s in sites]
     _, day_end = day_bounds(day)
-    statuses = due_statuses(day)
     excuses = {
         e.site_id: e.reason
         for e in db.session.execute(
@@ -322,7 +321,7 @@ def site_rows(unit: Organisation, day: date, filters: SiteFilters = NO_FILTERS) 
     rows = {
         s.id: SiteRow(
             site=s,
-            due=s.status in statuses and s.id not in excuses,
+            due=site_is_due(s, day, excused=s.id in excuses),
             excused=s.id in excuses,
             excuse_reason=excuses.get(s.id),
         )
@@ -416,46 +415,29 @@ def daily_unit_counts(
 ) -> dict[int, dict[date, Tally]]:
     """Per unit under ``org``, per day in [first, last]: due and checked sites (late included).
 
-    Three grouped queries whatever the length of the period: sites by (unit, status),
-    excuses by (unit, status, day) and checked sites by (unit, status, day).
+    Four grouped queries whatever the length of the period: sites by their group (unit,
+    status, due_from), and per group and day the excused sites, the checked sites and the
+    checked ones among the excused. ``site_due_on`` then decides which groups are due.
     """
     scope = _sites_in(org, filters)
-    sites: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, status, count in db.session.execute(
-        select(Site.unit_id, Site.status, func.count(Site.id))
-        .where(*scope)
-        .group_by(Site.unit_id, Site.status)
-    ):
-        sites[unit_id][status] = count
-    excused: dict[tuple[int, str, date], int] = {}
-    for unit_id, status, day, count in db.session.execute(
-        select(Site.unit_id, Site.status, SiteExcuse.day, func.count(SiteExcuse.id))
+    group = (Site.unit_id, Site.status, Site.due_from)
+    sites = db.session.execute(select(*group, func.count(Site.id)).where(*scope).group_by(*group))
+    excused = _per_group_and_day(
+        select(*group, SiteExcuse.day, func.count(SiteExcuse.id))
         .join(Site, SiteExcuse.site_id == Site.id)
         .where(*scope, SiteExcuse.day >= first, SiteExcuse.day <= last)
-        .group_by(Site.unit_id, Site.status, SiteExcuse.day)
-    ):
-        excused[unit_id, status, day] = count
-    # Checked sites by (unit, status, day), then minus the excused ones among them (few):
-    # cheaper than a correlated NOT EXISTS on every inspection row.
-    checked: dict[tuple[int, str, date], int] = {}
-    for unit_id, status, day, count in db.session.execute(
-        select(
-            Site.unit_id, Site.status, Inspection.day, func.count(func.distinct(Inspection.site_id))
-        )
+        .group_by(*group, SiteExcuse.day)
+    )
+    # Checked sites, then minus the excused ones among them (few): cheaper than a
+    # correlated NOT EXISTS on every inspection row.
+    checked = _per_group_and_day(
+        select(*group, Inspection.day, func.count(func.distinct(Inspection.site_id)))
         .join(Site, Inspection.site_id == Site.id)
-        .where(
-            *scope,
-            Inspection.day >= first,
-            Inspection.day <= last,
-            Inspection.kind == SELF,
-        )
-        .group_by(Site.unit_id, Site.status, Inspection.day)
-    ):
-        checked[unit_id, status, day] = count
-    for unit_id, status, day, count in db.session.execute(
-        select(
-            Site.unit_id, Site.status, SiteExcuse.day, func.count(func.distinct(SiteExcuse.site_id))
-        )
+        .where(*scope, Inspection.day >= first, Inspection.day <= last, Inspection.kind == SELF)
+        .group_by(*group, Inspection.day)
+    )
+    checked_but_excused = _per_group_and_day(
+        select(*group, SiteExcuse.day, func.count(func.distinct(SiteExcuse.site_id)))
         .join(Site, SiteExcuse.site_id == Site.id)
         .join(
             Inspection,
@@ -466,22 +448,26 @@ def daily_unit_counts(
             ),
         )
         .where(*scope, SiteExcuse.day >= first, SiteExcuse.day <= last)
-        .group_by(Site.unit_id, Site.status, SiteExcuse.day)
-    ):
-        checked[unit_id, status, day] -= count
-    result: dict[int, dict[date, Tally]] = {}
+        .group_by(*group, SiteExcuse.day)
+    )
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    for unit_id, by_status in sites.items():
-        per_day = result[unit_id] = {}
+    result: dict[int, dict[date, Tally]] = {}
+    for unit_id, status, due_from, count in sites:
+        per_day = result.setdefault(unit_id, {day: Tally() for day in days})
         for day in days:
-            tally = Tally(total=sum(by_status.values()))
-            for status in due_statuses(day):
-                exc = excused.get((unit_id, status, day), 0)
-                tally.excused += exc
-                tally.due += by_status.get(status, 0) - exc
-                tally.checked += checked.get((unit_id, status, day), 0)
-            per_day[day] = tally
+            tally = per_day[day]
+            tally.total += count
+            if site_due_on(status, due_from, day):
+                key = (unit_id, status, due_from, day)
+                tally.excused += excused.get(key, 0)
+                tally.due += count - excused.get(key, 0)
+                tally.checked += checked.get(key, 0) - checked_but_excused.get(key, 0)
     return result
+
+
+def _per_group_and_day(query) -> dict[tuple, int]:
+    """``{(unit_id, status, due_from, day): count}`` from a query selecting those five."""
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query)}
 
 
 @dataclass
@@ -581,7 +567,7 @@ def site_heatmap(
                 state = "future"
             elif (site.id, day) in excused:
                 state = "excused"
-            elif site.status not in due_statuses(day):
+            elif not site_is_due(site, day, excused=False):
                 state = "not_due"
             elif (site.id, day) in received:
                 state = "late" if received[site.id, day] >= day_bounds(day)[1] else "checked"

@@ -17,6 +17,7 @@ SITE_FIELDS = (
     "year_built",
     "usage",
     "status",
+    "due_from",
     "leased",
     "tenant",
     "lease_expires",

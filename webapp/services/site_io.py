@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from webapp.days import today
 from webapp.extensions import db
-from webapp.forms import CODE_PATTERN, PHONE_PATTERN
+from webapp.forms import CODE_PATTERN, PHONE_PATTERN, due_from_problem
 from webapp.labels import LABELS, parse_label
 from webapp.models import ConstructionType, Organisation, OrgKind, Site, SiteStatus, Usage
 from webapp.scope import below
@@ -58,6 +58,8 @@ class Column:
     required: bool = False
     max_length: int | None = None
     enum: type[StrEnum] | None = None
+    # A blank cell keeps the site's value (a created site gets the model's default).
+    keep_when_blank: bool = False
 
 
 COLUMNS: list[Column] = [
@@ -87,6 +89,7 @@ COLUMNS: list[Column] = [
     Column("responsible_person", "责任人", "responsible_person", "text", max_length=64),
     Column("responsible_phone", "责任人电话", "responsible_phone", "text", max_length=40),
     Column("status", "状态", "status", "enum", enum=SiteStatus),
+    Column("due_from", "日检起始日", "due_from", "date", keep_when_blank=True),
 ]
 
 # Values a created site gets for a column the file leaves out.
@@ -269,9 +272,13 @@ def _parse_cell(column: Column, text: str) -> Any:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise CellError(_("Not a date in the form YYYY-MM-DD."))
         try:
-            return date.fromisoformat(text)
+            value = date.fromisoformat(text)
         except ValueError:
             raise CellError(_("Not a date in the form YYYY-MM-DD.")) from None
+        problem = due_from_problem(value) if column.field == "due_from" else None
+        if problem:
+            raise CellError(str(problem))
+        return value
     if column.kind == "int":
         return _parse_int(column, text)
     if column.kind == "decimal":
@@ -338,7 +345,7 @@ def _check_rows(
             if not text:
                 if column.required:
                     errors.append(RowError(number, header, _("Required.")))
-                else:
+                elif not column.keep_when_blank:
                     values[column.field] = DEFAULTS.get(column.field)
                 continue
             try:

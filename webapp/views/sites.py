@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.forms import SiteForm
 from webapp.labels import label
 from webapp.models import Organisation, Site, SiteStatus, Usage
-from webapp.models.sites import EARLY_ERA_LAST_YEAR
+from webapp.models.sites import EARLY_ERA_LAST_YEAR, first_due_day
 from webapp.scope import (
     below,
     can_create_sites,
@@ -124,8 +124,10 @@ def create():
     if not units:
         abort(403)
     form = SiteForm(units=choices)
-    if request.method == "GET" and len(units) == 1:
-        form.unit.data = next(iter(units))
+    if request.method == "GET":
+        form.due_from.data = first_due_day()
+        if len(units) == 1:
+            form.unit.data = next(iter(units))
     if form.validate_on_submit():
         try:
             site = create_site(form.code.data, _values(form), units[form.unit.data])
