@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from tests.dashboard_fixtures import add_inspection, build_world, local, log_in
+from tests.dashboard_fixtures import add_inspection, build_world, local, log_in, make_site
 from webapp.extensions import db
 from webapp.models import MonthlyReport
 from webapp.models.hazards import Hazard
@@ -135,6 +135,17 @@ def test_section_a_coverage(world):
     )
     assert a["supervisory_coverage_rate"] == 0.1
     assert a["covert_checks"] == 0
+
+
+def test_a_site_counts_from_its_first_day_of_checks(world):
+    """N1 joins U-A1 on 21 March: 11 site-days due in March, none checked; N2 joins in April
+    and is not in March's report at all."""
+    make_site(world["unit_a"], "N1", due_from=date(2026, 3, 21))
+    make_site(world["unit_a"], "N2", due_from=date(2026, 4, 1))
+    db.session.commit()
+    a = svc.compute_figures(world["city_a"], MARCH)["A"]
+    assert (a["sites_total"], a["in_use"]) == (11, 8)
+    assert (a["site_days_due"], a["site_days_checked"]) == (7 * 31 - 1 + 2 * 5 + 11, 6)
 
 
 def test_section_b_hazards(world):

@@ -249,7 +249,7 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
             Site.hillside,
             Site.construction_type,
             Site.usage,
-        ).where(sites_under(org))
+        ).where(sites_under(org), Site.due_from <= last)  # in daily checks by month end
     ).all()
     by_status = {s.value: 0 for s in SiteStatus}
     by_construction: dict[str, int] = {}
