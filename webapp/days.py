@@ -5,10 +5,15 @@ Every "day" in this system is a calendar day in ``SHELTER_TZ`` (default Asia/Sha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+_replayed_now: ContextVar[datetime | None] = ContextVar("replayed_now", default=None)
 
 
 def zone() -> ZoneInfo:
@@ -16,7 +21,22 @@ def zone() -> ZoneInfo:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The current instant (UTC): the clock every service and model default reads."""
+    return _replayed_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def replaying(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were ``moment`` (aware, not in the future): the demo seed
+    replays weeks of checks and hazard work through the real services at the times they
+    happened. Nothing else sets the clock."""
+    if moment.tzinfo is None or moment > datetime.now(UTC):
+        raise ValueError("replaying needs an aware moment that is not in the future")
+    token = _replayed_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _replayed_now.reset(token)
 
 
 def local_day(moment: datetime) -> date:

@@ -8,7 +8,9 @@ from sqlalchemy import DateTime, TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    from webapp.days import now  # the one clock (the demo seed replays history through it)
+
+    return now()
 
 
 class UTCDateTime(TypeDecorator):
