@@ -101,14 +101,18 @@ def site_due_on(status: str, due_from: date, day: date) -> bool:
     return due_from <= day and status in due_statuses(day)
 
 
-def due_site_condition(day: date):
-    """SQL condition on ``Site``: the site is due on ``day`` (``site_due_on``, not excused)."""
+def due_site_condition(day: date, excused=None):
+    """SQL condition on ``Site``: the site is due on ``day`` (``site_due_on``, not excused).
+
+    ``excused``: the condition "the site is excused that day" when the query already joins
+    the day's excuses (default: a correlated EXISTS)."""
     from sqlalchemy import and_, exists
 
     from webapp.models.reports import SiteExcuse
     from webapp.models.sites import Site
 
-    excused = exists().where(and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
+    if excused is None:
+        excused = exists().where(and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
     return and_(Site.due_from <= day, Site.status.in_(sorted(due_statuses(day))), ~excused)
 
 

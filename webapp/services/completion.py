@@ -251,10 +251,8 @@ def unit_tallies(
     """Tally per operating unit (``Site.unit_id``) under ``org`` for ``day``: one query."""
     checks = _day_checks(org, day)
     _, day_end = day_bounds(day)
-    due = due_site_condition(day)
-    excused = (
-        select(SiteExcuse.id).where(SiteExcuse.site_id == Site.id, SiteExcuse.day == day).exists()
-    )
+    excused = SiteExcuse.id.is_not(None)
+    due = due_site_condition(day, excused)
     checked = and_(due, checks.c.site_id.is_not(None))
     query = (
         select(
@@ -267,6 +265,7 @@ def unit_tallies(
             func.max(checks.c.last_received),
         )
         .outerjoin(checks, checks.c.site_id == Site.id)
+        .outerjoin(SiteExcuse, and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
         .where(*_sites_in(org, filters))
         .group_by(Site.unit_id)
     )
