@@ -401,7 +401,12 @@ BAD_FILES = [
     ("repeated header", _with_header([*HEADERS, "name"]), [], [(1, "name", "appears twice")]),
     (
         "mistyped first day of checks",
-        lambda: csv_bytes([good_row(日检起始日="2062-12-01"), good_row(工程编号="CC-0102", 日检起始日="1926-12-01")]),
+        lambda: csv_bytes(
+            [
+                good_row(日检起始日="2062-12-01"),
+                good_row(工程编号="CC-0102", 日检起始日="1926-12-01"),
+            ]
+        ),
         [],
         [(2, "日检起始日", "at most a year"), (3, "日检起始日", "before 2000")],
     ),

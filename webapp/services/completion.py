@@ -420,7 +420,9 @@ def daily_unit_counts(
     """
     scope = _sites_in(org, filters)
     group = (Site.unit_id, Site.status, Site.due_from)
-    sites = db.session.execute(select(*group, func.count(Site.id)).where(*scope).group_by(*group))
+    sites = db.session.execute(
+        select(*group, func.count(Site.id)).where(*scope).group_by(*group)
+    ).all()
     excused = _per_group_and_day(
         select(*group, SiteExcuse.day, func.count(SiteExcuse.id))
         .join(Site, SiteExcuse.site_id == Site.id)
