@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, make_tree
+from tests.factories import PASSWORD, make_org, make_tree
 from tests.login_helpers import account, csrf, log_in
 from webapp.extensions import db
-from webapp.models import Role, User
+from webapp.models import OrgKind, Role, User
+from webapp.services.accounts import FieldError, create_user
 
 
 @pytest.fixture
@@ -233,3 +234,44 @@ def test_list_search(app, tree, query, shown):
 def test_list_bad_filters(app, tree, query, status):
     admin = client_for(app, "admin")
     assert admin.get("/manage/users/", query_string=query).status_code == status
+
+
+def deactivated_unit_with_an_account(tree):
+    """U-D1 below the county, deactivated, with the deactivated inspector "gone.away"."""
+    with db.session.no_autoflush:  # the committed parent reloads its children
+        unit = make_org("U-D1", OrgKind.UNIT, tree["county"], active=False)
+    account(unit, Role.INSPECTOR, "gone.away", active=False)
+    db.session.commit()
+    return unit
+
+
+def test_reactivating_an_account_of_a_deactivated_org_is_refused(app, tree):
+    deactivated_unit_with_an_account(tree)
+    admin = client_for(app, "admin")
+    page = admin.get("/manage/users/gone.away").get_data(as_text=True)
+    assert "/manage/users/gone.away/reactivate" not in page
+    assert "请先重新启用该组织机构" in page
+    reply = admin.post("/manage/users/gone.away/reactivate", data={"csrf_token": csrf(admin)})
+    assert reply.status_code == 409
+    assert "已停用，请先重新启用该组织机构" in reply.get_data(as_text=True)
+    assert not user("gone.away").active
+    assert log_in(app.test_client(), "gone.away").status_code == 401
+
+
+def test_no_account_is_created_in_a_deactivated_org(app, tree):
+    unit = deactivated_unit_with_an_account(tree)
+    admin = client_for(app, "admin")
+    reply = admin.post("/manage/users/new", data=new_user_form(admin, org="U-D1"))
+    assert reply.status_code == 422
+    assert 'class="field invalid" id="field-org"' in reply.get_data(as_text=True)
+    with pytest.raises(FieldError) as refused:
+        create_user(
+            username="wang.fang",
+            display_name="王芳",
+            phone=None,
+            org=unit,
+            role=Role.INSPECTOR,
+            password="a-long-secret",
+        )
+    assert refused.value.field == "org"
+    assert user("wang.fang") is None

@@ -53,9 +53,12 @@ def create_user(
     role: Role,
     password: str,
 ) -> User:
-    """A new active account; raises FieldError (username taken, role not fitting the org)."""
+    """A new active account; raises FieldError (organisation deactivated, username taken,
+    role not fitting the org)."""
     username = username.strip()
     taken = _("This username is already taken.")
+    if not org.active:
+        raise FieldError("org", _("This organisation is deactivated: it takes no new accounts."))
     if db.session.execute(select(exists().where(User.username == username))).scalar():
         raise FieldError("username", taken)
     if not role_fits_org(role, org):
@@ -83,7 +86,16 @@ def update_user(user: User, *, display_name: str, phone: str | None, role: Role)
 
 
 def set_user_active(user: User, active: bool) -> None:
-    """Deactivated accounts cannot log in, and their open sessions end at the next request."""
+    """Deactivated accounts cannot log in, and their open sessions end at the next request.
+    Raises FieldError when reactivating an account whose organisation is deactivated."""
+    if active and not user.org.active:
+        raise FieldError(
+            "active",
+            _(
+                "The organisation %(org)s is deactivated: reactivate it before its accounts.",
+                org=user.org.name,
+            ),
+        )
     user.active = active
     db.session.commit()
 

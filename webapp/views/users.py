@@ -132,12 +132,17 @@ def create():
 @manager_required
 def show(username: str):
     target = in_scope_or_404(get_user, current_user, username)
+    return _render_show(target)
+
+
+def _render_show(target: User, refusal: str | None = None):
     return render_template(
         "manage/users/show.html",
         target=target,
         label=label,
         may_manage=can_manage_user(current_user, target),
-    )
+        refusal=refusal,
+    ), (409 if refusal else 200)
 
 
 def _managed(username: str) -> User:
@@ -191,7 +196,11 @@ def deactivate(username: str):
 @manager_required
 def reactivate(username: str):
     target = _managed(username)
-    set_user_active(target, True)
+    try:
+        set_user_active(target, True)
+    except FieldError as problem:
+        db.session.rollback()
+        return _render_show(target, refusal=problem.message)
     flash(_("Account %(username)s is active again.", username=target.username), "ok")
     return redirect(url_for("users.show", username=target.username))
 
