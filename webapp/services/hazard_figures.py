@@ -18,7 +18,7 @@ from webapp.extensions import db
 from webapp.models import Organisation, Site
 from webapp.models.hazards import UNFIXED, Hazard, HazardStatus
 from webapp.models.templates import Grade
-from webapp.services.completion import _child_of, sites_under, subtree_orgs
+from webapp.services.completion import child_containing, sites_under, subtree_orgs
 from webapp.services.hazards import overdue_condition
 
 OLDEST_LISTED = 10
@@ -50,7 +50,7 @@ def hazards_at_a_glance(org: Organisation, day: date) -> HazardGlance:
     ageing on ``day``, and the oldest overdue ones (deadline longest past first)."""
     orgs = subtree_orgs(org)
     by_id = {o.id: o for o in orgs}
-    child_of = _child_of(org, by_id)
+    child_of = child_containing(org, by_id)
     rows = {o.id: HazardRow(o) for o in orgs if o.parent_id == org.id}
     total = HazardRow(org)
     ageing = {"0-7": 0, "8-30": 0, "31+": 0}
