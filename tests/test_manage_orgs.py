@@ -204,3 +204,80 @@ def test_reactivation_needs_an_active_parent(app, tree):
     reply = admin.post("/manage/orgs/U-Z/reactivate", data={"csrf_token": csrf(admin)})
     assert reply.status_code == 409
     assert not org("U-Z").active
+
+
+def test_province_admin_sets_and_clears_the_nominal_parent(app, tree):
+    with db.session.no_autoflush:  # the committed parent reloads its children
+        make_org("CM", OrgKind.CITY, tree["province"], name="梅市人防办")
+    db.session.commit()
+    padmin = client_for(app, "padmin")
+    page = padmin.get("/manage/orgs/CM/edit").get_data(as_text=True)
+    assert 'id="field-nominal_parent"' in page and 'value="CA"' in page
+    assert 'value="CM"' not in page  # not its own nominal parent
+    form = {"name": "梅市人防办", "phone": "", "csrf_token": csrf(padmin)}
+    reply = padmin.post("/manage/orgs/CM/edit", data={**form, "nominal_parent": "CA"})
+    assert reply.status_code == 302
+    assert org("CM").nominal_parent.code == "CA" and org("CM").path == "/JL/CM/"
+    tree_page = padmin.get("/manage/orgs/").get_data(as_text=True)
+    assert "名义上隶属 甲市人防办" in tree_page
+    # Renaming without the field (an older page) keeps it; choosing "none" clears it.
+    assert padmin.post("/manage/orgs/CM/edit", data=form).status_code == 302
+    assert org("CM").nominal_parent.code == "CA"
+    assert (
+        padmin.post("/manage/orgs/CM/edit", data={**form, "nominal_parent": ""}).status_code == 302
+    )
+    assert org("CM").nominal_parent is None
+
+
+def test_a_new_city_level_office_under_the_province_gets_a_nominal_parent(app, tree):
+    padmin = client_for(app, "padmin")
+    reply = padmin.post(
+        "/manage/orgs/new",
+        data={
+            "parent": "JL",
+            "kind": "city",
+            "code": "GZL",
+            "name": "公主岭市人防办",
+            "nominal_parent": "CA",
+            "csrf_token": csrf(padmin),
+        },
+    )
+    assert reply.status_code == 302
+    assert org("GZL").nominal_parent.code == "CA" and org("GZL").parent.code == "JL"
+
+
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        # Only a city-level office directly under the province has one:
+        ("/manage/orgs/CA-K/edit", {"name": "甲市某区人防办"}),
+        ("/manage/orgs/U-P1/edit", {"name": "省直属单位"}),
+        ("/manage/orgs/new", {"parent": "JL", "kind": "unit", "code": "U-P2", "name": "x"}),
+        ("/manage/orgs/new", {"parent": "CA", "kind": "county", "code": "CA-X", "name": "x"}),
+        # ... and it is another city-level office, never itself:
+        ("/manage/orgs/CB/edit", {"name": "乙市人防办", "nominal_parent": "CB"}),
+        ("/manage/orgs/CB/edit", {"name": "乙市人防办", "nominal_parent": "CA-K"}),
+        ("/manage/orgs/CB/edit", {"name": "乙市人防办", "nominal_parent": "JL"}),
+        ("/manage/orgs/CB/edit", {"name": "乙市人防办", "nominal_parent": "NOPE"}),
+    ],
+)
+def test_a_nominal_parent_where_none_is_allowed_is_a_field_error(app, tree, path, form):
+    padmin = client_for(app, "padmin")
+    before = {o.code: (o.name, o.nominal_parent_id) for o in db.session.query(Organisation)}
+    reply = padmin.post(path, data={"nominal_parent": "CA", **form, "csrf_token": csrf(padmin)})
+    assert reply.status_code == 422
+    assert 'class="field invalid" id="field-nominal_parent"' in reply.get_data(as_text=True)
+    db.session.expire_all()
+    after = {o.code: (o.name, o.nominal_parent_id) for o in db.session.query(Organisation)}
+    assert after == before
+
+
+def test_a_city_admin_sees_no_nominal_parent_field(app, tree):
+    admin = client_for(app, "admin")
+    assert 'id="field-nominal_parent"' not in admin.get("/manage/orgs/new").get_data(as_text=True)
+    reply = admin.post(
+        "/manage/orgs/CA-K/edit",
+        data={"name": "甲市某区人防办", "nominal_parent": "CA", "csrf_token": csrf(admin)},
+    )
+    assert reply.status_code == 422
+    assert org("CA-K").nominal_parent is None

@@ -206,6 +206,13 @@ class PasswordResetForm(FlaskForm):
 class OrgForm(FlaskForm):
     name = StringField(_l("Name"), validators=[_required(), _max(120)])
     phone = StringField(_l("Phone"), validators=[Optional(), _max(40), _phone()])
+    # Only for a city-level office directly under the province (梅河口 → 通化); the
+    # service refuses it elsewhere. Choices: "" (none) and the city-level offices in scope.
+    nominal_parent = SelectField(_l("Nominal parent city"), default="")
+
+    def __init__(self, *args, nominal_parents: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nominal_parent.choices = [("", _l("None"))] + nominal_parents
 
 
 class NewOrgForm(OrgForm):

@@ -108,31 +108,69 @@ def reset_password(user: User, password: str) -> None:
 # --- organisations ------------------------------------------------------------------------
 
 
+def _check_nominal_parent(
+    kind: OrgKind, parent: Organisation | None, nominal: Organisation | None, org=None
+) -> None:
+    """A nominal parent (梅河口 → 通化) is kept only for a city-level office directly under
+    the province, and is another city-level office under the same province. Nominal
+    parents are never used for scope or totals. Raises FieldError("nominal_parent")."""
+    if nominal is None:
+        return
+    if kind is not OrgKind.CITY or parent is None or parent.org_kind is not OrgKind.PROVINCE:
+        raise FieldError(
+            "nominal_parent",
+            _("Only a city-level office directly under the province has a nominal parent."),
+        )
+    if (
+        nominal.org_kind is not OrgKind.CITY
+        or nominal.parent_id != parent.id
+        or (org is not None and nominal.id == org.id)
+    ):
+        raise FieldError(
+            "nominal_parent",
+            _("The nominal parent must be another city-level office of the same province."),
+        )
+
+
 def create_org(
-    *, parent: Organisation, kind: OrgKind, code: str, name: str, phone: str | None
+    *,
+    parent: Organisation,
+    kind: OrgKind,
+    code: str,
+    name: str,
+    phone: str | None,
+    nominal_parent: Organisation | None = None,
 ) -> Organisation:
-    """A child organisation; raises FieldError (code taken, kind not allowed below parent)."""
+    """A child organisation; raises FieldError (code taken, kind not allowed below parent,
+    a nominal parent where none is allowed)."""
     code = code.strip().upper()
     taken = _("This code is already used by another organisation.")
     if kind not in CHILD_KINDS[parent.org_kind]:
         raise FieldError("kind", _("This kind of organisation cannot be placed there."))
     if not parent.active:
         raise FieldError("parent", _("The parent organisation is deactivated."))
+    _check_nominal_parent(kind, parent, nominal_parent)
     if db.session.execute(select(exists().where(func.upper(Organisation.code) == code))).scalar():
         raise FieldError("code", taken)
     if len(f"{parent.path}{code}/") > Organisation.path.type.length:
         raise FieldError("code", _("The tree is too deep for this code; choose a shorter one."))
     org = Organisation(code=code, name=name.strip(), kind=kind.value, phone=phone or None)
     org.place_under(parent)
+    org.nominal_parent = nominal_parent
     db.session.add(org)
     _commit_or_field_error("code", taken)
     return org
 
 
-def update_org(org: Organisation, *, name: str, phone: str | None) -> None:
-    """Rename (office names are data: 人防办 → 国动办) and change the phone."""
+def update_org(
+    org: Organisation, *, name: str, phone: str | None, nominal_parent: Organisation | None
+) -> None:
+    """Rename (office names are data: 人防办 → 国动办), change the phone and the nominal
+    parent; raises FieldError when the nominal parent is not allowed (nothing written)."""
+    _check_nominal_parent(org.org_kind, org.parent, nominal_parent, org)
     org.name = name.strip()
     org.phone = phone or None
+    org.nominal_parent = nominal_parent
     db.session.commit()
 
 

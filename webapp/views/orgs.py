@@ -83,13 +83,63 @@ def _parent_choices() -> dict[str, Organisation]:
     return {org.code: org for org in orgs}
 
 
+def _nominal_parent_choices(org: Organisation | None = None) -> dict[str, Organisation]:
+    """City-level offices that may be named as a nominal parent: those in scope that hang
+    directly under a province office in scope (so only province staff get any), plus the
+    current nominal parent of ``org`` (kept even if deactivated since)."""
+    cities = db.session.execute(
+        scoped_orgs(current_user)
+        .where(Organisation.kind == OrgKind.CITY.value, Organisation.active.is_(True))
+        .order_by(Organisation.path)
+    ).scalars()
+    choices = {
+        city.code: city
+        for city in cities
+        if city.parent is not None
+        and city.parent.org_kind is OrgKind.PROVINCE
+        and current_user.org.contains(city.parent)
+        and city is not org
+    }
+    if org is not None and org.nominal_parent is not None:
+        choices.setdefault(org.nominal_parent.code, org.nominal_parent)
+    return choices
+
+
+def _labelled(orgs: dict[str, Organisation]) -> list[tuple[str, str]]:
+    return [(code, f"{org.name} ({code})") for code, org in orgs.items()]
+
+
+def _keep_nominal_parent(form, org: Organisation | None) -> None:
+    """Show the current nominal parent; a form posted without the field keeps it."""
+    if request.method == "GET" or "nominal_parent" not in request.form:
+        current = org.nominal_parent if org is not None else None
+        form.nominal_parent.data = current.code if current is not None else ""
+
+
+def _shows_nominal_parent(form, org: Organisation | None) -> bool:
+    """The field is shown where it can apply (new organisations, city-level offices
+    directly under the province) and whenever it holds a value or an error."""
+    applies = org is None or (
+        org.org_kind is OrgKind.CITY
+        and org.parent is not None
+        and org.parent.org_kind is OrgKind.PROVINCE
+    )
+    return bool(
+        (applies and len(form.nominal_parent.choices) > 1)
+        or form.nominal_parent.data
+        or form.nominal_parent.errors
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @manager_required
 def create():
     parents = _parent_choices()
     if not parents:
         abort(403)
-    form = NewOrgForm(parents=[(code, f"{org.name} ({code})") for code, org in parents.items()])
+    nominal = _nominal_parent_choices()
+    form = NewOrgForm(parents=_labelled(parents), nominal_parents=_labelled(nominal))
+    _keep_nominal_parent(form, None)
     if request.method == "GET":
         wanted = request.args.get("parent")
         form.parent.data = wanted if wanted in parents else next(iter(parents))
@@ -101,6 +151,7 @@ def create():
                 code=form.code.data,
                 name=form.name.data,
                 phone=form.phone.data,
+                nominal_parent=nominal.get(form.nominal_parent.data),
             )
         except FieldError as problem:
             form[problem.field].errors.append(problem.message)
@@ -108,7 +159,12 @@ def create():
             flash(_("Organisation %(name)s created.", name=org.name), "ok")
             return redirect(url_for("orgs.index"))
     return render_template(
-        "manage/orgs/form.html", form=form, org=None, child_kinds=CHILD_KINDS, label=label
+        "manage/orgs/form.html",
+        form=form,
+        org=None,
+        child_kinds=CHILD_KINDS,
+        label=label,
+        show_nominal_parent=_shows_nominal_parent(form, None),
     ), (422 if form.errors else 200)
 
 
@@ -123,18 +179,35 @@ def _managed(code: str) -> Organisation:
 @manager_required
 def edit(code: str):
     org = _managed(code)
-    form = OrgForm(obj=org)
+    nominal = _nominal_parent_choices(org)
+    form = OrgForm(obj=org, nominal_parents=_labelled(nominal))
+    _keep_nominal_parent(form, org)
     if form.validate_on_submit():
-        update_org(org, name=form.name.data, phone=form.phone.data)
-        flash(_("Organisation %(name)s saved.", name=org.name), "ok")
-        return redirect(url_for("orgs.index"))
+        try:
+            update_org(
+                org,
+                name=form.name.data,
+                phone=form.phone.data,
+                nominal_parent=nominal.get(form.nominal_parent.data),
+            )
+        except FieldError as problem:
+            form[problem.field].errors.append(problem.message)
+        else:
+            flash(_("Organisation %(name)s saved.", name=org.name), "ok")
+            return redirect(url_for("orgs.index"))
+    return _render_edit(form, org)
+
+
+def _render_edit(form, org: Organisation, refusal: str | None = None):
     return render_template(
         "manage/orgs/form.html",
         form=form,
         org=org,
         label=label,
-        blockers=org_deactivation_blockers(org) if org.active else [],
-    ), (422 if form.errors else 200)
+        blockers=org_deactivation_blockers(org) if org.active and not refusal else [],
+        refusal=refusal,
+        show_nominal_parent=_shows_nominal_parent(form, org),
+    ), (409 if refusal else 422 if form.errors else 200)
 
 
 @bp.route("/<code>/deactivate", methods=["POST"])
@@ -155,14 +228,9 @@ def _set_active(code: str, active: bool):
         set_org_active(org, active)
     except FieldError as problem:
         db.session.rollback()
-        return render_template(
-            "manage/orgs/form.html",
-            form=OrgForm(obj=org),
-            org=org,
-            label=label,
-            blockers=[],
-            refusal=problem.message,
-        ), 409
+        form = OrgForm(obj=org, nominal_parents=_labelled(_nominal_parent_choices(org)))
+        _keep_nominal_parent(form, org)
+        return _render_edit(form, org, refusal=problem.message)
     flash(
         _("Organisation %(name)s is active again.", name=org.name)
         if active
