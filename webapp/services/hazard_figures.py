@@ -122,7 +122,7 @@ B_LABELS = {
 
 def hazard_section(org: Organisation, month: date) -> dict:
     """Section B for ``org``'s subtree in ``month`` (as of the end of the month)."""
-    from webapp.services.reports import month_last
+    from webapp.services.reports.months import month_last
 
     last = month_last(month)
     start, end = days.day_bounds(month)[0], days.day_bounds(last)[1]
