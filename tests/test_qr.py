@@ -303,6 +303,57 @@ def test_index_lists_the_sites_in_scope(client, tree, manager):
     assert "/manage/qr/units/U-A1/rotate" in html
 
 
+def listed_codes(html: str) -> list[str]:
+    return re.findall(r'name="site" value="([^"]+)"', html)
+
+
+def test_index_lists_50_sites_a_page_like_the_sites_list(client, tree, manager):
+    codes = [make_site(tree["unit_a"], f"Q{n:04d}").code for n in range(1, 121)]
+    db.session.commit()
+    log_in(client, manager)
+    first = client.get("/manage/qr/?org=U-A1").get_data(as_text=True)
+    assert listed_codes(first) == codes[:50]
+    assert "120 个工程" in first and "第 1 / 3 页" in first
+    assert 'href="/manage/qr/?page=2&amp;org=U-A1"' in first
+    # Printing a whole unit works whatever the page (120 labels fit in one sheet).
+    assert 'href="/manage/qr/sheet.pdf?org=U-A1&amp;download=1"' in first
+    assert "/manage/qr/units/U-A1/rotate" in first
+    last = client.get("/manage/qr/?org=U-A1&page=3").get_data(as_text=True)
+    assert listed_codes(last) == codes[100:]
+    assert 'href="/manage/qr/?page=2&amp;org=U-A1"' in last and "page=4" not in last
+    assert listed_codes(client.get("/manage/qr/?org=U-A1&page=9").get_data(as_text=True)) == []
+    assert client.get("/manage/qr/?page=x").status_code == 400
+
+
+def test_print_all_is_offered_up_to_the_sheet_limit(client, tree):
+    for n in range(1, 202):
+        make_site(tree["unit_a"], f"Q{n:04d}")
+    make_site(tree["unit_b"], "QB001")
+    admin = make_user(tree["province"], Role.OFFICE_ADMIN)
+    db.session.commit()
+    log_in(client, admin)
+    province = client.get("/manage/qr/").get_data(as_text=True)
+    assert len(listed_codes(province)) == 50 and "202 个工程" in province
+    assert "sheet.pdf?org=JL&amp;download=1" not in province  # 202 > 200 labels
+    city_b = client.get("/manage/qr/?org=CB").get_data(as_text=True)
+    assert listed_codes(city_b) == ["QB001"] and 'class="pager"' not in city_b
+    assert "sheet.pdf?org=CB&amp;download=1" in city_b
+
+
+def test_after_a_rotation_the_list_opens_at_the_site(client, tree, manager):
+    for n in range(1, 61):
+        make_site(tree["unit_a"], f"Q{n:04d}")
+    db.session.commit()
+    token = log_in(client, manager)
+    done = client.post("/manage/qr/sites/Q0055/rotate", data={"csrf_token": token, "confirm": "y"})
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/manage/qr/?org=U-A1&page=2&rotated=Q0055"
+    html = client.get(done.headers["Location"]).get_data(as_text=True)
+    highlighted = re.search(r'<tr class="highlight">\s*<td class="code">.*?value="([^"]+)"', html)
+    assert highlighted.group(1) == "Q0055"
+    assert "rotated=" not in html.split('class="pager"')[1]
+
+
 @pytest.mark.parametrize(
     "org_key, role", [("unit_a", Role.INSPECTOR), ("city_a", Role.OFFICE_SUPERVISOR)]
 )

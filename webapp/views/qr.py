@@ -45,8 +45,8 @@ from webapp.scope import (
 bp = Blueprint("qr", __name__, url_prefix="/manage/qr")
 
 LABEL_ROLES = (Role.UNIT_MANAGER, Role.OFFICE_ADMIN)
-# Sites listed on the page at once (a province has thousands: pick a smaller branch).
-LIST_LIMIT = 500
+# Sites listed a page, as on the sites list (a province has thousands).
+PER_PAGE = 50
 LOG_LIMIT = 30
 # The check page answers with the verdict; labels that prove nothing are client errors.
 CHECK_STATUS = {
@@ -112,16 +112,29 @@ def _sites_by_code(codes: list[str]) -> list[Site]:
     return sites
 
 
-def _sites_under(org: Organisation, limit: int | None = None) -> list[Site]:
-    query = (
+def _sites_under_query(org: Organisation):
+    """The user's sites in ``org``'s subtree, by code."""
+    return (
         scoped_sites(current_user)
         .where(below(org))
         .options(selectinload(Site.unit))
         .order_by(Site.code)
     )
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.execute(query).scalars())
+
+
+def _sites_under(org: Organisation) -> list[Site]:
+    return list(db.session.execute(_sites_under_query(org)).scalars())
+
+
+def _page_of(site: Site) -> int:
+    """The page of its unit's list that shows ``site`` (to land on it after a rotation)."""
+    before = db.session.execute(
+        _sites_under_query(site.unit)
+        .where(Site.code < site.code)
+        .with_only_columns(db.func.count())
+        .order_by(None)
+    ).scalar_one()
+    return before // PER_PAGE + 1
 
 
 def _no_store(response: Response) -> Response:
@@ -138,7 +151,16 @@ def index():
     orgs = list(db.session.execute(scoped_orgs(current_user).order_by(Organisation.path)).scalars())
     code = request.args.get("org") or current_user.org.code
     org = _org_or_404(code)
-    sites = _sites_under(org, LIST_LIMIT + 1)
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        abort(
+            400,
+            _("Unknown value for %(field)s: %(value)s", field="page", value=request.args["page"]),
+        )
+    page = db.paginate(
+        _sites_under_query(org), page=page_number, per_page=PER_PAGE, error_out=False
+    )
     log = db.session.execute(
         select(QrRotation)
         .join(QrRotation.unit)
@@ -151,8 +173,8 @@ def index():
         "qr/index.html",
         orgs=orgs,
         org=org,
-        sites=sites[:LIST_LIMIT],
-        truncated=len(sites) > LIST_LIMIT,
+        page=page,
+        page_args={k: v for k, v in request.args.items() if k not in ("page", "rotated")},
         log=list(log),
         is_unit=org.org_kind is OrgKind.UNIT,
         max_sheet=qr_labels.MAX_SHEET_LABELS,
@@ -244,7 +266,12 @@ def rotate_site(code: str):
             ),
             "ok",
         )
-        return redirect(url_for("qr.index", org=site.unit.code, rotated=site.code))
+        page = _page_of(site)
+        return redirect(
+            url_for(
+                "qr.index", org=site.unit.code, page=page if page > 1 else None, rotated=site.code
+            )
+        )
     status = 422 if form.errors else 200
     return render_template(
         "qr/rotate.html", form=form, site=site, unit=None, sites=[site], grace_hours=_grace_hours()
