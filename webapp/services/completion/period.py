@@ -249,11 +249,19 @@ def missed_rankings(
     return {"units": ranked(units), "cities": ranked(list(cities.values()))}
 
 
-def month_coverage(org: Organisation, first: date, last: date) -> dict[str, int | float | None]:
+def month_coverage(
+    org: Organisation,
+    first: date,
+    last: date,
+    counts: dict[int, dict[date, Tally]] | None = None,
+) -> dict[str, int | float | None]:
     """Daily-check compliance over [first, last] for the monthly report: site-days due and
-    checked, the rate, and the number of sites with at least one self-check."""
+    checked, the rate, and the number of sites with at least one self-check (``counts``:
+    ``daily_unit_counts`` of the same period, when already computed)."""
+    if counts is None:
+        counts = daily_unit_counts(org, first, last)
     due = checked = 0
-    for per_day in daily_unit_counts(org, first, last).values():
+    for per_day in counts.values():
         for tally in per_day.values():
             due += tally.due
             checked += tally.checked

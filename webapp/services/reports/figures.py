@@ -18,7 +18,7 @@ from webapp.models import (
 )
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
-from webapp.services.completion import daily_unit_counts, sites_under
+from webapp.services.completion import daily_unit_counts, month_coverage, sites_under
 from webapp.services.reports.months import month_last
 
 DUTY_ITEM = "MGT-07"  # 24-hour duty staffed and logged
@@ -66,11 +66,6 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
         by_status[status] = by_status.get(status, 0) + 1
         by_construction[construction] = by_construction.get(construction, 0) + 1
         by_usage[usage] = by_usage.get(usage, 0) + 1
-    due = checked = 0
-    for per_day in counts.values():
-        for tally in per_day.values():
-            due += tally.due
-            checked += tally.checked
     total = len(sites)
     office = _inspections_summary(org, first, last, InspectionKind.OFFICE.value)
     ytd = _inspections_summary(org, first.replace(month=1), last, InspectionKind.OFFICE.value)
@@ -87,10 +82,7 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
         "hillside": sum(1 for s in sites if s.hillside),
         "by_construction": by_construction,
         "by_usage": by_usage,
-        "sites_with_checks": _sites_checked(org, first, last),
-        "site_days_due": due,
-        "site_days_checked": checked,
-        "compliance_rate": _rate(checked, due),
+        **month_coverage(org, first, last, counts),
         "supervisory_checks": office["checks"],
         "supervisory_inspectors": office["inspectors"],
         "supervisory_person_times": office["person_times"],
@@ -106,19 +98,6 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _sites_checked(org: Organisation, first: date, last: date) -> int:
-    return db.session.execute(
-        select(func.count(func.distinct(Inspection.site_id)))
-        .join(Site, Inspection.site_id == Site.id)
-        .where(
-            sites_under(org),
-            Inspection.day >= first,
-            Inspection.day <= last,
-            Inspection.kind == InspectionKind.SELF.value,
-        )
-    ).scalar_one()
 
 
 def _inspections_summary(org: Organisation, first: date, last: date, kind: str) -> dict:
