@@ -178,3 +178,7 @@ export async function getTemplate(id) {
 export async function templateIds() {
   return (await getDB()).getAllKeys('templates');
 }
+
+export async function allTemplates() {
+  return (await getDB()).getAll('templates');
+}

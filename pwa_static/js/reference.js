@@ -3,6 +3,7 @@
 
 import { apiFetch } from './api.js';
 import * as db from './db.js';
+import { indexItems } from './item-labels.js';
 
 /**
  * Fetch the sites in scope and any template not cached yet. Templates are frozen once
@@ -37,4 +38,9 @@ export async function siteForm(code) {
   const template = await db.getTemplate(site.template_id);
   if (!template) return null;
   return { site, template };
+}
+
+/** item_id → checklist item over the cached templates, to show items by their labels. */
+export async function itemIndex() {
+  return indexItems(await db.allTemplates());
 }

@@ -9,7 +9,9 @@
 import * as api from '../api.js';
 import * as db from '../db.js';
 import { lang } from '../i18n.js';
+import { itemLabel } from '../item-labels.js';
 import * as outbox from '../outbox.js';
+import * as reference from '../reference.js';
 import { storePhoto } from '../photos.js';
 import * as session from '../session.js';
 import { requestSync } from '../sync.js';
@@ -112,7 +114,8 @@ export async function showHazards(main) {
 }
 
 async function render(root) {
-  const [cache, records] = await Promise.all([db.getMeta(CACHE_KEY), outbox.listRecords()]);
+  const [cache, records, index] = await Promise.all([
+    db.getMeta(CACHE_KEY), outbox.listRecords(), reference.itemIndex()]);
   const mine = records.filter((r) => r.type === RECORD_TYPE && r.state !== 'synced');
   const items = cache?.items || [];
   const parts = [
@@ -131,17 +134,18 @@ async function render(root) {
   }
   if (cache && !items.length) parts.push(h('p', { class: 'card' }, tr('empty')));
   parts.push(h('ul', { class: 'records', id: 'hazard-list' },
-    items.map((hazard) => hazardCard(root, hazard, mine.filter((r) => r.payload?.hazard_id === hazard.id)))));
+    items.map((hazard) => hazardCard(root, hazard, mine.filter((r) => r.payload?.hazard_id === hazard.id), index))));
   clear(root).append(...parts);
 }
 
-function hazardCard(root, hazard, pending) {
+function hazardCard(root, hazard, pending, index) {
   const waitingRectified = pending.some((r) => r.payload.type === 'rectified' && r.state !== 'rejected');
   const status = waitingRectified ? 'rectified' : hazard.status;
   const canAct = ['open', 'rectifying'].includes(status);
   const card = h('li', { class: 'card hazard', 'data-hazard-id': hazard.id, 'data-status': status },
     h('div', { class: 'record-main' },
-      h('strong', {}, hazard.item_label || hazard.item_id),
+      h('strong', { class: 'hazard-item' }, itemLabel(hazard.item_id, index, hazard.item_label),
+        ' ', h('span', { class: 'item-code' }, hazard.item_id)),
       h('span', { class: `pill pill-${status === 'rectified' ? 'synced' : 'queued'}` }, tr(`status_${status}`))),
     h('p', { class: 'muted' }, `${hazard.site?.name || ''} · ${hazard.site?.code || ''}`),
     hazard.description ? h('p', {}, hazard.description) : null,
@@ -222,7 +226,7 @@ export async function recordAction(hazard, type, note, files) {
     type: RECORD_TYPE,
     username: user?.username,
     site_code: hazard.site?.code,
-    site_name: `${tr(type)} · ${hazard.item_label || hazard.item_id} · ${hazard.site?.name || ''}`,
+    site_name: `${tr(type)} · ${itemLabel(hazard.item_id, await reference.itemIndex(), hazard.item_label)} · ${hazard.site?.name || ''}`,
     payload,
   });
   await outbox.enqueue(id, payload);

@@ -2,6 +2,7 @@
 // unsent records with their states and last errors, drafts, and the user's sites.
 
 import { t, lang } from '../i18n.js';
+import { describeError } from '../item-labels.js';
 import * as outbox from '../outbox.js';
 import * as reference from '../reference.js';
 import * as session from '../session.js';
@@ -35,24 +36,26 @@ export async function showHome(main) {
 }
 
 async function render(root) {
-  const [records, counts, user, sites, persistence] = await Promise.all([
+  const [records, counts, user, sites, persistence, items] = await Promise.all([
     outbox.listRecords(),
     outbox.counts(),
     session.currentUser(),
     reference.sites(),
     persistenceState(),
+    reference.itemIndex(),
   ]);
   const byState = (state) => records.filter((r) => r.state === state);
+  const section = (id, title, list, cls, collapsed) => listSection(id, title, list, items, cls, collapsed);
   const parts = [
     statusCard(counts),
     h('button', { type: 'button', class: 'btn btn-primary btn-block', id: 'scan-qr', onclick: openScanner }, t('scan_qr')),
     hazardsLink(),
     persistence === false ? h('p', { class: 'card card-warn', id: 'persist-refused' }, t('persist_refused')) : null,
-    listSection('needs-attention', t('needs_attention'), byState('rejected').concat(byState('conflict')), 'card-bad'),
-    listSection('unsent', t('unsent'), byState('queued').concat(byState('sending'))),
-    listSection('drafts', t('drafts'), byState('draft')),
+    section('needs-attention', t('needs_attention'), byState('rejected').concat(byState('conflict')), 'card-bad'),
+    section('unsent', t('unsent'), byState('queued').concat(byState('sending'))),
+    section('drafts', t('drafts'), byState('draft')),
     sitesSection(sites),
-    listSection('synced', t('recent_synced'), byState('synced').slice(0, 10), '', true),
+    section('synced', t('recent_synced'), byState('synced').slice(0, 10), '', true),
     footer(user, counts),
   ];
   clear(root).append(...parts.filter(Boolean));
@@ -96,23 +99,7 @@ function statusCard(counts) {
   );
 }
 
-/** The server's reason in words; "results.1.rectification.deadline" becomes "EVAC-02 deadline". */
-function describeError(error, record) {
-  if (!error) return '';
-  if (typeof error === 'string') return error;
-  const parts = [error.status ? `HTTP ${error.status}` : '', error.message || (error.fields ? '' : error.error) || ''];
-  const fields = error.fields;
-  if (fields && typeof fields === 'object') {
-    for (const [path, messages] of Object.entries(fields)) {
-      const where = path.replace(/^results\.(\d+)\.?(rectification\.)?/, (_, index) =>
-        `${record?.payload?.results?.[Number(index)]?.item_id || `#${Number(index) + 1}`} `);
-      parts.push(`${where.trim()}: ${[].concat(messages).join(' ')}`);
-    }
-  }
-  return parts.filter(Boolean).join(' · ');
-}
-
-function recordRow(record) {
+function recordRow(record, items) {
   const title = record.site_name || record.site_code || record.payload?.site_code || record.id;
   const actions = [];
   const editUrl = outbox.RECORD_TYPES[record.type]?.editUrl?.(record);
@@ -139,15 +126,15 @@ function recordRow(record) {
     ),
     h('p', { class: 'muted' }, shortTime(when), record.attempts ? ` · ×${record.attempts}` : ''),
     record.last_error && record.state !== 'synced'
-      ? h('p', { class: 'record-error' }, t('last_error', { error: describeError(record.last_error, record) }))
+      ? h('p', { class: 'record-error' }, t('last_error', { error: describeError(record.last_error, record, items) }))
       : null,
     actions.length ? h('div', { class: 'actions' }, actions) : null,
   );
 }
 
-function listSection(id, title, records, cls = '', collapsed = false) {
+function listSection(id, title, records, items, cls = '', collapsed = false) {
   if (!records.length) return null;
-  const list = h('ul', { class: 'records' }, records.map(recordRow));
+  const list = h('ul', { class: 'records' }, records.map((record) => recordRow(record, items)));
   if (collapsed) {
     return h('details', { class: 'card', id }, h('summary', {}, `${title} (${records.length})`), list);
   }
