@@ -298,3 +298,14 @@ def test_list_paginates(admin, tree):
     assert "第 1 / 2 页" in first and "page=2" in first
     beyond = admin.get("/manage/sites/", query_string={"page": 9})
     assert beyond.status_code == 200 and "没有符合条件的工程" in beyond.get_data(as_text=True)
+
+
+def test_refusal_page_is_chinese_without_werkzeugs_english(app, tree):
+    account(tree["city_a"], Role.OFFICE_SUPERVISOR, "watcher")
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, "watcher")
+    reply = client.get("/manage/sites/new")
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 403 and "无权操作" in page
+    assert "permission" not in page  # werkzeug's default English description

@@ -49,7 +49,13 @@ def register_error_handlers(app: Flask) -> None:
                 return json_error(422, "validation_failed", "Some fields are invalid.", fields)
             name = (err.name or "error").lower().replace(" ", "_")
             return json_error(err.code or 500, name, err.description or err.name)
-        return render_template("error.html", code=err.code, message=err.description), err.code
+        return render_template("error.html", code=err.code, message=_page_message(err)), err.code
+
+
+def _page_message(err: HTTPException) -> str | None:
+    """The description an ``abort`` gave (translated where it was raised); None for
+    werkzeug's own English defaults, which the page's translated title already says."""
+    return None if err.description == type(err).description else err.description
 
 
 def _smorest_fields(err: HTTPException) -> dict | None:
