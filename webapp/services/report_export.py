@@ -51,6 +51,8 @@ def _figure_tables(figures: dict) -> list[Table]:
             [[str(text), _value(k, figures["A"].get(k))] for k, text in svc.A_LABELS.items()],
             chart="daily",
         ),
+        _group_table(figures["A"], "by_construction"),
+        _group_table(figures["A"], "by_usage"),
     ]
     b = figures.get("B")
     if b:
@@ -61,17 +63,7 @@ def _figure_tables(figures: dict) -> list[Table]:
                 chart="categories",
             )
         )
-        sources = {
-            "self": _("Unit self-check"),
-            "office": _("Office inspection"),
-            "covert": _("Covert check"),
-        }
-        tables.append(
-            Table(
-                _("Found this month by source"),
-                [[sources.get(k, k), n] for k, n in b["by_source"].items()],
-            )
-        )
+        tables.append(_group_table(b, "by_source"))
         tables.append(
             Table(
                 _("Most recurring items"),
@@ -167,20 +159,14 @@ def office_document(org: Organisation, month: date, report: MonthlyReport | None
     )
 
 
+def _group_table(section: dict, group: str) -> Table:
+    rows = [list(row) for row in svc.group_rows(section, group)]
+    return Table(str(svc.GROUP_TITLES[group]), rows)
+
+
 def _named(figures: dict) -> dict[str, int]:
     """Hazards by category with the categories' names in the request's language."""
-    from flask_babel import get_locale
-
-    from webapp.extensions import db
-    from webapp.models import ChecklistCategory
-
-    english = str(get_locale() or "zh").startswith("en")
-    names = {
-        c.code: (c.name_en if english else c.name_zh)
-        for c in db.session.execute(db.select(ChecklistCategory)).scalars()
-    }
-    counts = (figures.get("B") or {}).get("by_category", {})
-    return {names.get(code, code): n for code, n in counts.items()}
+    return dict(svc.group_rows(figures.get("B") or {}, "by_category"))
 
 
 def _fmt(value) -> object:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -102,25 +101,12 @@ def index():
 
 
 def figure_labels() -> dict:
-    """Labels the figure tables need: sections A, B, E, hazard sources, categories."""
-    from webapp.extensions import db
-    from webapp.models import ChecklistCategory
-
-    english = str(get_locale() or "zh").startswith("en")
-    categories = {
-        c.code: (c.name_en if english else c.name_zh)
-        for c in db.session.execute(db.select(ChecklistCategory)).scalars()
-    }
+    """What the figure tables need: the labels of sections A, B, E and the grouped counts."""
     return {
         "a_labels": svc.A_LABELS,
         "b_labels": svc.b_labels(),
         "e_labels": svc.E_LABELS,
-        "source_labels": {
-            "self": _("Unit self-check"),
-            "office": _("Office inspection"),
-            "covert": _("Covert check"),
-        },
-        "category_names": categories,
+        "group_rows": svc.group_rows,
     }
 
 

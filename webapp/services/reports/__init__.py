@@ -12,6 +12,7 @@ under the province, and nominal parents are never used for totals).
 from webapp.services.reports.fields import (
     A_LABELS,
     E_LABELS,
+    GROUP_TITLES,
     MANUAL_FIELDS,
     SECTION_TITLES,
     ManualField,
@@ -19,6 +20,7 @@ from webapp.services.reports.fields import (
     b_labels,
     clean_manual,
     figure_label,
+    group_rows,
 )
 from webapp.services.reports.figures import add_up, compute_figures, differences, flatten
 from webapp.services.reports.months import (
@@ -48,6 +50,7 @@ from webapp.services.reports.versions import (
 __all__ = [
     "A_LABELS",
     "E_LABELS",
+    "GROUP_TITLES",
     "MANUAL_FIELDS",
     "SECTION_TITLES",
     "ManualField",
@@ -62,6 +65,7 @@ __all__ = [
     "figure_label",
     "first_submission",
     "flatten",
+    "group_rows",
     "latest",
     "latest_submitted",
     "month_last",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.labels import label
+from webapp.models import ChecklistCategory, ConstructionType, Usage
 
 
 class ReportRefused(ValueError):
@@ -88,13 +94,51 @@ E_LABELS = {
 }
 
 
+# Figures that count per kind: ``{"A": {"by_usage": {"parking": 12, ...}}}``.
+GROUP_TITLES = {
+    "by_construction": _l("Sites by construction type"),
+    "by_usage": _l("Sites by use"),
+    "by_source": _l("Found this month by source"),
+    "by_category": _l("Found this month by category"),
+}
+
+
 def figure_label(path: str) -> str:
-    """The label of a flattened figure such as ``"A.in_use"`` (the key itself if unknown)."""
+    """The label of a flattened figure such as ``"A.in_use"`` or ``"B.by_category.FIRE"``
+    (the path itself if unknown)."""
     section, _, key = path.partition(".")
+    key, _, member = key.partition(".")
+    if member and key in GROUP_TITLES:
+        return f"{section}. {GROUP_TITLES[key]}: {group_member_labels(key).get(member, member)}"
     labels = {"A": A_LABELS, "E": E_LABELS, "B": b_labels()}.get(section, {})
-    if key in labels:
+    if key in labels and not member:
         return f"{section}. {labels[key]}"
     return path
+
+
+def group_rows(section: dict, group: str) -> list[tuple[str, int]]:
+    """The labelled counts of one group of a section, largest first."""
+    labels = group_member_labels(group)
+    counts = section.get(group) or {}
+    return sorted(((labels.get(k, k), n) for k, n in counts.items()), key=lambda row: -row[1])
+
+
+def group_member_labels(group: str) -> dict[str, str]:
+    """Code → label in the request's language for the members of a group."""
+    if group == "by_category":
+        english = str(get_locale() or "zh").startswith("en")
+        return {
+            c.code: (c.name_en if english else c.name_zh)
+            for c in db.session.execute(select(ChecklistCategory)).scalars()
+        }
+    if group == "by_source":
+        return {
+            "self": str(_l("Unit self-check")),
+            "office": str(_l("Office inspection")),
+            "covert": str(_l("Covert check")),
+        }
+    enum = {"by_construction": ConstructionType, "by_usage": Usage}[group]
+    return {member.value: label(member.value) for member in enum}
 
 
 def b_labels() -> dict:
