@@ -443,3 +443,11 @@ def test_hazards_at_a_glance(world):
     assert (oldest["site_code"], oldest["days_overdue"], oldest["days_open"]) == ("A2", 21, 24)
     province = hazards_at_a_glance(world["province"], date(2026, 4, 2))
     assert province.total.open == 3 and province.children[0].org.code == "CA"
+
+
+def test_grouped_figures_are_labelled(world, app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert svc.figure_label("A.by_usage.parking") == "A. 按用途分的工程: 停车"
+        assert svc.figure_label("B.by_category.FIRE") == "B. 本月隐患按类别: 消防设施"
+        assert svc.figure_label("B.found_month") == "B. 本月排查发现隐患（项）"
+        assert svc.figure_label("B.by_category") == "B.by_category"  # not a figure of its own
