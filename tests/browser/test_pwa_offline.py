@@ -261,7 +261,7 @@ def test_a_rejected_record_stays_on_the_phone_with_the_reason(
     wait_for_state(page, record_id, "rejected")
 
     row = page.locator(f"#needs-attention li[data-record-id='{record_id}']")
-    assert "deadline" in row.inner_text()
+    assert "整改期限" in row.inner_text()  # the field at fault, in the form's own words
     assert outbox_records(page)[record_id]["state"] == "rejected"
     assert stored_copies(live_db, record_id) == 0
     page.reload()
