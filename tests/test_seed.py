@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -16,8 +17,11 @@ from webapp.extensions import db
 from webapp.models import (
     ChecklistCategory,
     ChecklistTemplate,
+    Hazard,
+    Inspection,
     Organisation,
     OrgKind,
+    Photo,
     Role,
     Site,
     User,
@@ -26,6 +30,7 @@ from webapp.models.templates import Frequency, Grade
 from webapp.scope import role_fits_org, scoped_sites
 from webapp.seed import checklist
 from webapp.seed.demo import ACCOUNTS, DEMO_PASSWORD, build_demo
+from webapp.services.hazards import HazardRefused, verify_chain
 
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 SITE_TAGS = {
@@ -43,8 +48,10 @@ SITE_TAGS = {
 CITY_LEVEL = {"CC", "JLC", "SP", "LY", "TH", "BS", "SY", "BC", "YB", "MHK", "GZL"}
 
 
-def seed(runner, command="seed-demo"):
-    result = runner.invoke(args=[command], env=EN)
+def seed(runner, command="seed-demo", history_days=0):
+    """Run a seed command; seed-demo without a history unless ``history_days``."""
+    args = [command, "--days", str(history_days)] if command == "seed-demo" else [command]
+    result = runner.invoke(args=args, env=EN)
     assert result.exit_code == 0, result.output
     return result
 
@@ -184,8 +191,9 @@ def test_build_demo_is_deterministic():
 
 def test_seed_demo_builds_the_jilin_hierarchy(runner):
     result = seed(runner)
-    assert "Added 94 organisations, 400 sites, 20 accounts" in result.output
+    assert "Added 94 organisations, 400 sites, 63 accounts" in result.output
     assert DEMO_PASSWORD in result.output
+    assert "days of history" not in result.output
 
     orgs = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
     province = orgs["JL"]
@@ -230,7 +238,9 @@ def test_seed_demo_builds_the_jilin_hierarchy(runner):
 def test_demo_accounts_cover_every_role_at_every_level_and_see_their_branch(runner):
     seed(runner)
     users = db.session.execute(select(User)).scalars().all()
-    assert len(users) == len(ACCOUNTS) == 20
+    listed = {u.username for u in users} & {username for username, *_rest in ACCOUNTS}
+    assert len(listed) == len(ACCOUNTS) == 20
+    users = [u for u in users if u.username in listed]
     levels = {(u.user_role, u.org.org_kind) for u in users}
     offices = (OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY)
     assert {(Role.OFFICE_ADMIN, k) for k in offices} <= levels
@@ -250,6 +260,21 @@ def test_demo_accounts_cover_every_role_at_every_level_and_see_their_branch(runn
     assert 0 < visible("cc-ng.supervisor") < visible("cc.admin")
     assert visible("cc-u01.inspector") == visible("cc-u01.manager") > 0
     assert visible("jl-u01.inspector") > 0 and visible("mhk-u01.inspector") > 0
+
+
+def test_every_unit_has_an_inspector_and_every_city_level_office_a_supervisor(runner):
+    result = seed(runner)
+    users = db.session.execute(select(User)).scalars().all()
+    units = {o.code for o in db.session.scalars(select(Organisation)) if o.kind == OrgKind.UNIT}
+    assert {u.org.code for u in users if u.role == Role.INSPECTOR} == units
+    assert {u.org.code for u in users if u.role == Role.OFFICE_SUPERVISOR} >= CITY_LEVEL
+    listed = {username for username, *_rest in ACCOUNTS}
+    extra = [u for u in users if u.username not in listed]
+    assert len(extra) == 43 and "43 field accounts" in result.output
+    for user in extra:  # named after their organisation, generated Chinese names
+        assert user.username == f"{user.org.code.lower()}.{user.role.split('_')[-1]}"
+        assert 2 <= len(user.display_name) <= 3 and user.phone
+    assert extra[0].check_password(DEMO_PASSWORD)
 
 
 def _dump() -> dict[str, list[tuple]]:
@@ -278,7 +303,7 @@ def test_seed_demo_only_adds_what_is_missing(runner):
     make_user(tree["unit_a"], username="jl.admin", role=Role.INSPECTOR)
     db.session.commit()
     result = seed(runner)
-    assert "Added 93 organisations, 399 sites, 19 accounts" in result.output
+    assert "Added 93 organisations, 399 sites, 62 accounts" in result.output
     db.session.expire_all()
     province = db.session.execute(
         select(Organisation).where(Organisation.code == "JL")
@@ -307,12 +332,49 @@ def test_seed_demo_works_on_the_migrated_schema(runner):
     db.drop_all()
     upgrade()  # the committed migrations, not create_all
     try:
-        result = seed(runner)
-        assert "Added 94 organisations, 400 sites, 20 accounts" in result.output
-        assert "Nothing was missing" in seed(runner).output
+        result = seed(runner, history_days=2)
+        assert "Added 94 organisations, 400 sites, 63 accounts" in result.output
+        assert "Added 2 days of history" in result.output
+        assert "Nothing was missing" in seed(runner, history_days=2).output
+        assert verify_chain()[1] is None
     finally:
         db.session.remove()
         db.drop_all()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE alembic_version")
         db.create_all()
+
+
+# --- with a history (tests/test_demo_activity.py reads a whole one) ------------------------
+
+NOW = "2026-03-11T20:30:00+08:00"
+
+
+def test_a_refused_step_of_the_history_leaves_nothing_behind(runner, monkeypatch):
+    """All or nothing, although the services committed (savepoints) many times before."""
+    from webapp.services.demo_activity import plan
+
+    def refuse(*_args, **_kwargs):
+        raise HazardRefused(409, "transition_not_allowed", "refused on purpose")
+
+    monkeypatch.setattr(plan, "record_event", refuse)
+    with time_machine.travel(NOW, tick=False):
+        result = runner.invoke(args=["seed-demo", "--days", "2"], env=EN)
+    assert result.exit_code != 0
+    assert "could not be replayed" in result.output and "refused on purpose" in result.output
+    db.session.expire_all()
+    for model in (Organisation, Site, User, ChecklistTemplate, Inspection, Hazard, Photo):
+        assert count(model) == 0, model
+
+
+def test_a_history_can_be_added_to_a_demo_without_one(runner):
+    with time_machine.travel(NOW, tick=False):
+        seed(runner)
+        assert set(db.session.scalars(select(Site.due_from))) == {date(2026, 3, 12)}
+        result = seed(runner, history_days=2)
+    assert "Added 0 organisations, 0 sites, 0 accounts" in result.output
+    assert "Added 2 days of history" in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Site.due_from))) == {date(2026, 3, 10)}
+    checked = select(func.count(Inspection.id)).where(Inspection.day == date(2026, 3, 10))
+    assert db.session.scalar(checked) > 300

@@ -1,16 +1,23 @@
-"""Writing seed data: the default checklist and the Jilin demo dataset.
+"""Writing seed data: the default checklist and the Jilin demo dataset with its history.
 
 Both only add what is missing (matched by organisation code, site code, username,
 category code and template key + version), so running them again changes nothing and
-they are safe on a database that already holds other data.
+they are safe on a database that already holds other data. The demo's history of checks,
+hazards and reports (webapp/services/demo_activity/) is added only while the demo sites
+have no inspections at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
+from webapp import days
 from webapp.extensions import db
 from webapp.models import (
     ChecklistCategory,
@@ -22,6 +29,13 @@ from webapp.models import (
 )
 from webapp.seed import checklist
 from webapp.seed.demo import DEMO_PASSWORD, build_demo
+from webapp.services.demo_activity import (
+    DEFAULT_HISTORY_DAYS,
+    HistoryCounts,
+    add_history,
+    demo_has_inspections,
+    history_start,
+)
 
 
 class SeedConflict(Exception):
@@ -42,10 +56,18 @@ class SeedCounts:
     categories: int = 0
     templates: int = 0
     items: int = 0
+    history: HistoryCounts = field(default_factory=HistoryCounts)
 
     @property
     def total(self) -> int:
-        return self.orgs + self.sites + self.accounts + self.categories + self.templates
+        return (
+            self.orgs
+            + self.sites
+            + self.accounts
+            + self.categories
+            + self.templates
+            + self.history.added
+        )
 
 
 def seed_checklist() -> SeedCounts:
@@ -55,23 +77,43 @@ def seed_checklist() -> SeedCounts:
     return counts
 
 
-def seed_demo() -> SeedCounts:
-    """Add the default checklist and the demo hierarchy, sites and accounts (what is missing).
+def seed_demo(history_days: int = DEFAULT_HISTORY_DAYS) -> SeedCounts:
+    """Add the default checklist and the demo hierarchy, sites and accounts (what is
+    missing), then ``history_days`` days of activity up to now if the demo sites have no
+    inspections yet (0: none).
 
     Everything is added in one transaction: either all of it or, on an error, none.
-    Raises SeedConflict when an existing organisation has a demo code but another kind.
+    Raises SeedConflict when an existing organisation has a demo code but another kind,
+    and HistoryRefused when a service refuses a step of the history (a bug).
     """
+    with_history = history_days > 0 and not demo_has_inspections()
     try:
-        counts = _add_checklist()
-        data = build_demo()
-        orgs = _add_orgs(data, counts)
-        _add_sites(data, orgs, counts)
-        _add_accounts(data, orgs, counts)
+        # With a history, what is added now is registered the evening before its first
+        # day: new sites are then due from that day, and no account predates its org.
+        with _registered_before(history_start(history_days) if with_history else None):
+            counts = _add_checklist()
+            data = build_demo()
+            orgs = _add_orgs(data, counts)
+            _add_sites(data, orgs, counts)
+            _add_accounts(data, orgs, counts)
+        if history_days > 0:
+            counts.history = add_history(history_days)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return counts
+
+
+@contextmanager
+def _registered_before(first_day: date | None) -> Iterator[None]:
+    """Run the block at 18:00 the evening before ``first_day`` (as it is, if None)."""
+    if first_day is None:
+        yield
+        return
+    evening = datetime.combine(first_day - timedelta(days=1), time(18), tzinfo=days.zone())
+    with days.replaying(evening):
+        yield
 
 
 def _add_checklist() -> SeedCounts:
@@ -171,17 +213,21 @@ def _add_accounts(data, orgs: dict[str, Organisation], counts: SeedCounts) -> No
             )
         ).scalars()
     )
+    # One hash for all: they share the one public demo password, and hashing is slow on
+    # purpose (about 0.2 s each).
+    password_hash = None
     for spec in data.accounts:
         if spec.username in existing:
             continue
+        password_hash = password_hash or generate_password_hash(DEMO_PASSWORD)
         user = User(
             username=spec.username,
             display_name=spec.display_name,
             phone=spec.phone,
             org=orgs[spec.org],
             role=spec.role.value,
+            password_hash=password_hash,
         )
-        user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         counts.accounts += 1
     db.session.flush()
