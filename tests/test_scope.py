@@ -15,6 +15,8 @@ but not allowed is 403, inspectors have no managers' pages at all (403).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.factories import make_site, make_tree
@@ -267,6 +269,7 @@ def test_site_creation_only_under_units_in_reach(app, world, actor):
                 "construction_type": "basement",
                 "usage": "parking",
                 "status": "in_use",
+                "due_from": date.today().isoformat(),
                 "csrf_token": csrf(client),
             },
         )

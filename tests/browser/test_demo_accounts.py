@@ -79,7 +79,7 @@ def demo(tmp_path_factory):
     app = create_app(_config(base))
     with app.app_context():
         upgrade()
-        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--days", "0"])
         assert result.exit_code == 0, result.output
         usernames = re.findall(
             r"^\s+(\S+\.(?:admin|supervisor|manager|inspector))\s", result.output, re.M
