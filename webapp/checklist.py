@@ -29,14 +29,19 @@ def current_template(key: str = DEFAULT_TEMPLATE_KEY) -> ChecklistTemplate | Non
 
 def item_applies(item: ChecklistItem, site: Site, day: date, kind: str = "self") -> bool:
     """True when ``item`` belongs on ``site``'s form of ``kind`` on ``day``."""
-    if kind == "self" and item.frequency not in DAILY_FREQUENCIES:
-        return False
-    if not site.tags.intersection(item.applies_to):
-        return False
-    return not item.seasons or bool(seasons_on(day).intersection(item.seasons))
+    return _applies(item, site.tags, seasons_on(day), kind)
 
 
 def applicable_items(
     template: ChecklistTemplate, site: Site, day: date, kind: str = "self"
 ) -> list[ChecklistItem]:
-    return [item for item in template.items if item_applies(item, site, day, kind)]
+    tags, seasons = site.tags, seasons_on(day)  # once per form, not once per item
+    return [item for item in template.items if _applies(item, tags, seasons, kind)]
+
+
+def _applies(item: ChecklistItem, tags: set[str], seasons: set[str], kind: str) -> bool:
+    if kind == "self" and item.frequency not in DAILY_FREQUENCIES:
+        return False
+    if not tags.intersection(item.applies_to):
+        return False
+    return not item.seasons or bool(seasons.intersection(item.seasons))
