@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei nodejs
 
-.PHONY: run install test system-test-deps pg-test migrations translations bench clean
+.PHONY: run install test system-test-deps pg-test migration translations bench clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,11 +42,12 @@ pg-test: install
 	SHELTER_TEST_DATABASE_URL=$${SHELTER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -q -m db
 
-# Regenerate the schema migration from the models (nothing has been released yet).
-migrations: install
-	rm -f migrations/versions/*.py
+# A new migration from the difference between the models and the committed migrations:
+#   make migration MSG="what changes"   (then read and edit the generated file)
+migration: install
 	rm -f /tmp/shelter-migrations.sqlite3
-	SHELTER_DATABASE_URL=sqlite:////tmp/shelter-migrations.sqlite3 $(FLASK) db migrate -m "create schema" --rev-id 0001
+	SHELTER_DATABASE_URL=sqlite:////tmp/shelter-migrations.sqlite3 $(FLASK) db upgrade
+	SHELTER_DATABASE_URL=sqlite:////tmp/shelter-migrations.sqlite3 $(FLASK) db migrate -m "$(MSG)"
 	rm -f /tmp/shelter-migrations.sqlite3
 
 # Merge webapp/translations/src/*.po and compile them (also done by every install).

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 09:49:32.232146
+Create Date: 2026-11-30 07:52:22.510775
 
 """
 from alembic import op
@@ -99,7 +99,6 @@ def upgrade():
     sa.Column('responsible_person', sa.String(length=64), nullable=True),
     sa.Column('responsible_phone', sa.String(length=40), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('due_from', sa.Date(), nullable=False),
     sa.Column('qr_token', sa.String(length=64), nullable=False),
     sa.Column('qr_token_previous', sa.String(length=64), nullable=True),
     sa.Column('qr_token_rotated_at', webapp.models.types.UTCDateTime(timezone=True), nullable=True),
