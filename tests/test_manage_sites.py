@@ -41,7 +41,7 @@ def full_form(client, **changes) -> dict:
         "year_built": "1978",
         "usage": "commercial",
         "status": "in_use",
-        "due_from": "2026-12-01",
+        "due_from": (today() + timedelta(days=1)).isoformat(),
         "leased": "y",
         "tenant": "某商贸公司",
         "lease_expires": "2027-06-30",
@@ -80,14 +80,14 @@ def test_create_site_with_every_field(admin, tree):
     assert created.crowded and created.capacity == 800
     assert created.hillside and created.low_lying
     assert created.floor_area == Decimal("5200.5")
-    assert created.due_from == date(2026, 12, 1)
+    assert created.due_from == today() + timedelta(days=1)
     assert created.responsible_phone == "0431-8888 1234"
     page = admin.get("/manage/sites/CC-0001").get_data(as_text=True)
     assert "人民广场地下停车场" in page and "掘开式" in page and "商业" in page
 
 
 def test_edit_changes_every_field_but_the_code(admin, tree):
-    make_site(tree["unit_a"], code="CC-0002")
+    make_site(tree["unit_a"], code="CC-0002", due_from=today() + timedelta(days=5))
     db.session.commit()
     reply = admin.post(
         "/manage/sites/CC-0002/edit",
@@ -110,6 +110,7 @@ def test_edit_changes_every_field_but_the_code(admin, tree):
     assert edited.unit.code == "U-K1" and edited.usage == "storage" and edited.status == "idle"
     assert not edited.leased and edited.tenant is None and edited.lease_expires is None
     assert not edited.crowded and edited.capacity is None and not edited.hillside
+    assert edited.due_from == today() + timedelta(days=1)  # checks had not started yet
 
 
 def test_edit_page_shows_the_current_values(admin, tree):
@@ -309,3 +310,21 @@ def test_refusal_page_is_chinese_without_werkzeugs_english(app, tree):
     page = reply.get_data(as_text=True)
     assert reply.status_code == 403 and "无权操作" in page
     assert "permission" not in page  # werkzeug's default English description
+
+
+def test_first_day_of_checks_starts_today_at_the_earliest_and_then_stays(admin, tree):
+    yesterday, tomorrow = today() - timedelta(days=1), today() + timedelta(days=1)
+    reply = admin.post("/manage/sites/new", data=full_form(admin, due_from=yesterday.isoformat()))
+    assert reply.status_code == 422 and site("CC-0001") is None
+    started = make_site(tree["unit_a"], "CC-0002", due_from=today() - timedelta(days=3))
+    make_site(tree["unit_a"], "CC-0003", due_from=today() + timedelta(days=5))
+    db.session.commit()
+
+    def edit(code, day):
+        form = full_form(admin, due_from=day.isoformat())
+        return admin.post(f"/manage/sites/{code}/edit", data=form).status_code
+
+    assert edit("CC-0002", tomorrow) == 422  # its misses would be rewritten
+    assert edit("CC-0002", started.due_from) == 302  # other fields still editable
+    assert edit("CC-0003", tomorrow) == 302
+    assert (site("CC-0002").due_from, site("CC-0003").due_from) == (started.due_from, tomorrow)

@@ -15,12 +15,11 @@ but not allowed is 403, inspectors have no managers' pages at all (403).
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from tests.factories import make_site, make_tree
 from tests.login_helpers import account, csrf, log_in
+from webapp.days import today
 from webapp.extensions import db
 from webapp.models import Organisation, Role, Site, User
 from webapp.scope import scoped_sites
@@ -269,7 +268,7 @@ def test_site_creation_only_under_units_in_reach(app, world, actor):
                 "construction_type": "basement",
                 "usage": "parking",
                 "status": "in_use",
-                "due_from": date.today().isoformat(),
+                "due_from": today().isoformat(),
                 "csrf_token": csrf(client),
             },
         )

@@ -231,6 +231,23 @@ def test_first_day_of_checks_is_set_kept_when_blank_and_defaults_to_tomorrow(
     assert due_from == {"CC-0101": date(2026, 12, 1), "CC-0102": today() + timedelta(days=1)}
 
 
+def test_first_day_of_checks_cannot_move_once_checks_have_started(orgs, runner, tmp_path):
+    started = today() - timedelta(days=3)
+    make_site(orgs["CC-U01"], "CC-0101", due_from=started)
+    make_site(orgs["CC-U01"], "CC-0102", due_from=today() + timedelta(days=5))
+    db.session.commit()
+    later = (today() + timedelta(days=1)).isoformat()
+    moved = [good_row(日检起始日=later), good_row(工程编号="CC-0102", 日检起始日=later)]
+    result = run_import(runner, tmp_path, csv_bytes(moved))
+    assert result.exit_code != 0 and "Row 2, column “日检起始日”" in result.output
+    assert f"started on {started.isoformat()}" in result.output and "Row 3" not in result.output
+    same = started.isoformat()
+    kept = [good_row(日检起始日=same), good_row(工程编号="CC-0102", 日检起始日=later)]
+    assert run_import(runner, tmp_path, csv_bytes(kept)).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Site, 2).due_from == today() + timedelta(days=1)
+
+
 def test_a_web_upload_can_call_the_service_within_its_org(app, orgs):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         _upload_within_org(orgs)
@@ -408,7 +425,7 @@ BAD_FILES = [
             ]
         ),
         [],
-        [(2, "日检起始日", "at most a year"), (3, "日检起始日", "before 2000")],
+        [(2, "日检起始日", "at most a year"), (3, "日检起始日", "2000-01-01 at the earliest")],
     ),
     ("no header", lambda: b"", [], [(None, None, "no header row")]),
     ("header only", lambda: csv_bytes([]), [], [(None, None, "contains no sites")]),

@@ -147,17 +147,32 @@ class SiteForm(FlaskForm):
             raise ValidationError(_l("The year built cannot be in the future."))
 
     def validate_due_from(self, field):
-        problem = due_from_problem(field.data)
+        # object_data: the site's stored value when editing, None for a new site.
+        problem = due_from_problem(field.data, field.object_data)
         if problem:
             raise ValidationError(problem)
 
 
-def due_from_problem(day) -> str | None:
-    """Why ``day`` cannot be the first day of a site's daily checks (form and import):
-    not before 2000 and at most a year ahead, which catches a mistyped year."""
-    if day < date(2000, 1, 1):
-        return _l("Daily checks cannot start before 2000.")
-    if day > days.today() + timedelta(days=366):
+def due_from_problem(day: date, current: date | None = None, earliest: date | None = None):
+    """Why ``day`` cannot be a site's first day of daily checks, or None.
+
+    ``current``: the site's stored first day (None for a new site). Once checks have
+    started that day is history and cannot move (moving it would rewrite the site's
+    misses). A new first day lies from ``earliest`` (default today: the site form, so no
+    miss is counted for days before anyone could check) to a year ahead (a mistyped year).
+    """
+    today = days.today()
+    if current is not None and day == current:
+        return None
+    if current is not None and current <= today:
+        return _l(
+            "Daily checks here started on %(day)s; that day cannot change.",
+            day=current.isoformat(),
+        )
+    earliest = earliest or today
+    if day < earliest:
+        return _l("Daily checks can start on %(day)s at the earliest.", day=earliest.isoformat())
+    if day > today + timedelta(days=366):
         return _l("Daily checks can start at most a year from today.")
     return None
 

@@ -102,6 +102,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 YEAR_MIN = 1900
+# An import may register sites whose daily checks began before (moving a register from
+# elsewhere, restoring an export); the site form may not (see due_from_problem).
+EARLIEST_DUE_FROM = date(2000, 1, 1)
 CAPACITY_MAX = 1_000_000
 AREA_MAX = Decimal("999999999.9")  # Numeric(10, 1)
 
@@ -272,13 +275,9 @@ def _parse_cell(column: Column, text: str) -> Any:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise CellError(_("Not a date in the form YYYY-MM-DD."))
         try:
-            value = date.fromisoformat(text)
+            return date.fromisoformat(text)
         except ValueError:
             raise CellError(_("Not a date in the form YYYY-MM-DD.")) from None
-        problem = due_from_problem(value) if column.field == "due_from" else None
-        if problem:
-            raise CellError(str(problem))
-        return value
     if column.kind == "int":
         return _parse_int(column, text)
     if column.kind == "decimal":
@@ -362,7 +361,7 @@ def _check_rows(
                 errors.append(
                     RowError(
                         number,
-                        _code_header(rows[0], columns),
+                        _header_of(rows[0], columns, "code"),
                         _("Same code as row %(row)d.", row=first_row_of[code]),
                     )
                 )
@@ -372,8 +371,9 @@ def _check_rows(
     return parsed, errors
 
 
-def _code_header(header: list[str], columns: dict[int, Column]) -> str:
-    return next(header[i].strip() for i, c in columns.items() if c.field == "code")
+def _header_of(header: list[str], columns: dict[int, Column], field: str) -> str:
+    """The header, as written in the file, of the column for ``field``."""
+    return next(header[i].strip() for i, c in columns.items() if c.field == field)
 
 
 def _units_by_code(codes: Iterable[str]) -> dict[str, Organisation]:
@@ -422,9 +422,17 @@ def import_sites(filename: str, data: bytes, within: Organisation | None = None)
         if codes
         else {}
     )
-    code_header = _code_header(rows[0], _header_map(rows[0])[0]) if parsed else None
+    columns = _header_map(rows[0])[0] if parsed else {}
+    code_header = _header_of(rows[0], columns, "code") if parsed else None
     for number, values in parsed:
         site = existing.get(values.get("code"))
+        if values.get("due_from") is not None:
+            problem = due_from_problem(
+                values["due_from"], site.due_from if site else None, earliest=EARLIEST_DUE_FROM
+            )
+            if problem:
+                header = _header_of(rows[0], columns, "due_from")
+                errors.append(RowError(number, header, str(problem)))
         if site is not None and within is not None and not within.contains(site.unit):
             errors.append(
                 RowError(
