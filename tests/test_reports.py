@@ -138,14 +138,19 @@ def test_section_a_coverage(world):
 
 
 def test_a_site_counts_from_its_first_day_of_checks(world):
-    """N1 joins U-A1 on 21 March: 11 site-days due in March, none checked; N2 joins in April
-    and is not in March's report at all."""
-    make_site(world["unit_a"], "N1", due_from=date(2026, 3, 21))
-    make_site(world["unit_a"], "N2", due_from=date(2026, 4, 1))
+    """N1 joins U-A1 on 21 March: 11 site-days due in March, none checked (a trial check on
+    the 20th is not a daily check); N2 joins in April and is not in March's report at all,
+    not even through the office check it had in March."""
+    n1 = make_site(world["unit_a"], "N1", due_from=date(2026, 3, 21))
+    n2 = make_site(world["unit_a"], "N2", due_from=date(2026, 4, 1))
+    add_inspection(n1, world["insp_a"], local(2026, 3, 20, 9))  # a trial check the day before
+    add_inspection(n2, world["sup_a"], local(2026, 3, 25, 9), kind="office")
     db.session.commit()
     a = svc.compute_figures(world["city_a"], MARCH)["A"]
     assert (a["sites_total"], a["in_use"]) == (11, 8)
     assert (a["site_days_due"], a["site_days_checked"]) == (7 * 31 - 1 + 2 * 5 + 11, 6)
+    assert a["sites_with_checks"] == 7  # N1's trial check is not a daily check
+    assert (a["supervisory_sites"], a["supervisory_coverage_rate"]) == (1, round(1 / 11, 4))
 
 
 def test_section_b_hazards(world):

@@ -256,8 +256,9 @@ def month_coverage(
     counts: dict[int, dict[date, Tally]] | None = None,
 ) -> dict[str, int | float | None]:
     """Daily-check compliance over [first, last] for the monthly report: site-days due and
-    checked, the rate, and the number of sites with at least one self-check (``counts``:
-    ``daily_unit_counts`` of the same period, when already computed)."""
+    checked, the rate, and the number of sites with at least one self-check on a day it
+    was in daily checks (``counts``: ``daily_unit_counts`` of the same period, when already
+    computed)."""
     if counts is None:
         counts = daily_unit_counts(org, first, last)
     due = checked = 0
@@ -273,6 +274,7 @@ def month_coverage(
             Inspection.day >= first,
             Inspection.day <= last,
             Inspection.kind == SELF,
+            Inspection.day >= Site.due_from,
         )
     ).scalar_one()
     return {

@@ -57,7 +57,7 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
             Site.hillside,
             Site.construction_type,
             Site.usage,
-        ).where(sites_under(org), Site.due_from <= last)  # in daily checks by month end
+        ).where(*_report_sites(org, last))
     ).all()
     by_status = {s.value: 0 for s in SiteStatus}
     by_construction: dict[str, int] = {}
@@ -100,6 +100,13 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _report_sites(org: Organisation, last: date) -> list:
+    """SQL conditions on ``Site``: the sites a report for a month ending ``last`` covers,
+    those under ``org`` in daily checks by the month's end (every count of section A is
+    over this one set, so no rate exceeds 100 %)."""
+    return [sites_under(org), Site.due_from <= last]
+
+
 def _inspections_summary(org: Organisation, first: date, last: date, kind: str) -> dict:
     """Office or covert checks of ``org``'s sites in [first, last].
 
@@ -107,7 +114,7 @@ def _inspections_summary(org: Organisation, first: date, last: date, kind: str) 
     the (kind, day) index alone and matched to the org's sites here. (With the site
     condition in SQL, SQLite's planner, which cannot know that "office" is rare, prefers
     walking every site's whole history.)"""
-    site_ids = set(db.session.execute(select(Site.id).where(sites_under(org))).scalars())
+    site_ids = set(db.session.execute(select(Site.id).where(*_report_sites(org, last))).scalars())
     rows = [
         row
         for row in db.session.execute(
