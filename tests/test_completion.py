@@ -23,6 +23,7 @@ from webapp.models import Site, SiteExcuse
 from webapp.services.completion import (
     ExcuseRefused,
     SiteFilters,
+    daily_unit_counts,
     day_completion,
     excuse_site,
     missed_rankings,
@@ -316,3 +317,20 @@ def test_a_site_registered_today_is_due_from_tomorrow(world):
         db.session.commit()
         assert site.due_from == date(2026, 3, 11)
         assert counts(day_completion(world["unit_a"], TUESDAY)) == (6, 1, 5, 0, 0)
+
+
+def test_excuses_count_only_where_a_check_was_owed_in_day_and_period_views(world):
+    """A5 is idle (due on Mondays only): an excuse for Tuesday excuses nothing. The day view
+    and the period view agree on it."""
+    db.session.add(
+        SiteExcuse(
+            site=world["sites"]["A5"],
+            day=TUESDAY,
+            reason="停电",
+            excused_by_id=world["manager_a"].id,
+        )
+    )
+    db.session.commit()
+    assert counts(day_completion(world["unit_a"], TUESDAY)) == (6, 1, 5, 0, 0)
+    period = daily_unit_counts(world["unit_a"], TUESDAY, TUESDAY)[world["unit_a"].id][TUESDAY]
+    assert (period.due, period.checked, period.excused) == (6, 1, 0)

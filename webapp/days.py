@@ -101,8 +101,17 @@ def site_due_on(status: str, due_from: date, day: date) -> bool:
     return due_from <= day and status in due_statuses(day)
 
 
+def scheduled_site_condition(day: date):
+    """SQL condition on ``Site``: ``site_due_on`` (due on ``day`` unless excused)."""
+    from sqlalchemy import and_
+
+    from webapp.models.sites import Site
+
+    return and_(Site.due_from <= day, Site.status.in_(sorted(due_statuses(day))))
+
+
 def due_site_condition(day: date, excused=None):
-    """SQL condition on ``Site``: the site is due on ``day`` (``site_due_on``, not excused).
+    """SQL condition on ``Site``: the site is due on ``day`` (scheduled, not excused).
 
     ``excused``: the condition "the site is excused that day" when the query already joins
     the day's excuses (default: a correlated EXISTS)."""
@@ -113,7 +122,7 @@ def due_site_condition(day: date, excused=None):
 
     if excused is None:
         excused = exists().where(and_(SiteExcuse.site_id == Site.id, SiteExcuse.day == day))
-    return and_(Site.due_from <= day, Site.status.in_(sorted(due_statuses(day))), ~excused)
+    return and_(scheduled_site_condition(day), ~excused)
 
 
 def site_is_due(site, day: date, excused: bool | None = None) -> bool:

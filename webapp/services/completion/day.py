@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from webapp.days import day_bounds, due_site_condition, site_is_due
+from webapp.days import day_bounds, due_site_condition, scheduled_site_condition, site_is_due
 from webapp.extensions import db
 from webapp.models import Inspection, Organisation, OrgKind, Site, SiteExcuse, User
 from webapp.services.completion.figures import (
@@ -59,7 +59,8 @@ def unit_tallies(
             func.sum(case((due, 1), else_=0)),
             func.sum(case((checked, 1), else_=0)),
             func.sum(case((and_(checked, checks.c.first_received >= day_end), 1), else_=0)),
-            func.sum(case((excused, 1), else_=0)),
+            # Excused from a check it would have owed (as daily_unit_counts counts them).
+            func.sum(case((and_(scheduled_site_condition(day), excused), 1), else_=0)),
             func.max(checks.c.last_received),
         )
         .outerjoin(checks, checks.c.site_id == Site.id)

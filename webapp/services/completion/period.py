@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from webapp.days import day_bounds, site_due_on, site_is_due, today
 from webapp.extensions import db
@@ -36,7 +36,10 @@ def daily_unit_counts(
     checked ones among the excused. ``site_due_on`` then decides which groups are due.
     """
     scope = filters.under(org)
-    group = (Site.unit_id, Site.status, Site.due_from)
+    # Sites whose checks began before the period are all alike within it: one group per
+    # (unit, status), plus one per first day inside the period.
+    due_from = case((Site.due_from < first, first), else_=Site.due_from).label("due_from")
+    group = (Site.unit_id, Site.status, due_from)
     sites = db.session.execute(
         select(*group, func.count(Site.id)).where(*scope).group_by(*group)
     ).all()
