@@ -378,3 +378,14 @@ def test_a_history_can_be_added_to_a_demo_without_one(runner):
     assert set(db.session.scalars(select(Site.due_from))) == {date(2026, 3, 10)}
     checked = select(func.count(Inspection.id)).where(Inspection.day == date(2026, 3, 10))
     assert db.session.scalar(checked) > 300
+
+
+def test_no_history_is_made_up_on_a_database_with_other_data(runner):
+    """Real offices and sites next to the demo: the history would file backdated checks and
+    monthly reports for them, so none is added."""
+    make_tree()  # organisations whose codes are not the demo's
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        result = seed(runner, history_days=2)
+    assert "not the demo's: no history was added" in result.output
+    assert (count(Inspection), count(Hazard)) == (0, 0)

@@ -34,6 +34,13 @@ def _echo_counts(counts: SeedCounts) -> None:
         _echo_history(counts.history)
     elif counts.history.already_there:
         click.echo(_("The demo sites already have inspections: no history was added."))
+    elif counts.history.other_data:
+        click.echo(
+            _(
+                "The database holds organisations, sites or accounts that are not the "
+                "demo's: no history was added (it would make up checks and reports)."
+            )
+        )
     if counts.total == 0:
         click.echo(_("Nothing was missing; nothing changed."))
 

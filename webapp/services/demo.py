@@ -35,6 +35,7 @@ from webapp.services.demo_activity import (
     add_history,
     demo_has_inspections,
     history_start,
+    holds_other_data,
 )
 
 
@@ -86,7 +87,7 @@ def seed_demo(history_days: int = DEFAULT_HISTORY_DAYS) -> SeedCounts:
     Raises SeedConflict when an existing organisation has a demo code but another kind,
     and HistoryRefused when a service refuses a step of the history (a bug).
     """
-    with_history = history_days > 0 and not demo_has_inspections()
+    with_history = history_days > 0 and not demo_has_inspections() and not holds_other_data()
     try:
         # With a history, what is added now is registered the evening before its first
         # day: new sites are then due from that day, and no account predates its org.

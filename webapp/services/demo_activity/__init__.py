@@ -8,7 +8,10 @@ steps run in time order, each inside ``days.replaying(moment)`` so that every se
 model default reads that moment. Nothing is written behind the services' backs:
 inspections go through ``sync.record_inspections`` (which opens their hazards), hazard
 work through ``hazards.record_event``, reports through ``reports.submit``, photos through
-``photos.store_photo``. A step a service refuses is a bug in the plan: it stops the seed.
+``photos.store_photo``; the one direct write is the demo sites' first day of daily checks,
+moved to the history's first day. A step a service refuses is a bug in the plan: it stops
+the seed. The history is only added to a database that holds the demo alone
+(``holds_other_data``): its checks and reports are made up.
 
 Deterministic given the SHELTER_TZ day it runs (dates are relative to today).
 """
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from webapp import days
 from webapp.extensions import db
-from webapp.models import Hazard, Inspection, Site
+from webapp.models import Hazard, Inspection, Organisation, Site, User
 from webapp.models.hazards import UNFIXED, HazardStatus
 from webapp.models.templates import Grade
 from webapp.seed import demo as spec
@@ -51,6 +54,7 @@ __all__ = [
     "HistoryRefused",
     "add_history",
     "demo_has_inspections",
+    "holds_other_data",
     "history_start",
 ]
 
@@ -66,6 +70,8 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
         return HistoryCounts()
     if demo_has_inspections():
         return HistoryCounts(already_there=True)
+    if holds_other_data():
+        return HistoryCounts(other_data=True)
     now = days.now()
     first = history_start(history_days)
     with _services_in_this_transaction():
@@ -88,6 +94,21 @@ def demo_has_inspections() -> bool:
     codes = [site["code"] for site in spec.build_demo().sites]
     query = select(exists().where(Inspection.site_id == Site.id, Site.code.in_(codes)))
     return bool(db.session.scalar(query))
+
+
+def holds_other_data() -> bool:
+    """True when the database holds organisations, sites or accounts that are not the
+    demo's. The history invents checks, hazard work and monthly reports: it is only ever
+    added to a database that holds the demo alone."""
+    data = spec.build_demo()
+    demo = (
+        (Organisation.code, {org.code for org in data.orgs}),
+        (Site.code, {site["code"] for site in data.sites}),
+        (User.username, {account.username for account in data.accounts}),
+    )
+    return any(
+        db.session.scalar(select(exists().where(column.not_in(codes)))) for column, codes in demo
+    )
 
 
 def history_start(history_days: int) -> date:

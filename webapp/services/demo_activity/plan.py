@@ -50,6 +50,7 @@ class HistoryCounts:
 
     days: int = 0
     already_there: bool = False  # the demo sites had inspections: nothing was added
+    other_data: bool = False  # the database holds more than the demo: nothing was added
     self_checks: int = 0
     late_syncs: int = 0
     office_checks: int = 0
