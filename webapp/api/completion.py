@@ -36,8 +36,8 @@ class _TallyFields(Schema):
     sites_total = fields.Integer(metadata={"description": "All sites, due that day or not"})
     sites_due = fields.Integer(
         metadata={
-            "description": "Sites due (not suspended, not excused, "
-            "idle/sealed only on their interval day)"
+            "description": "Sites due (daily checks begun by that day, not suspended, "
+            "not excused, idle/sealed only on their interval day)"
         }
     )
     sites_checked = fields.Integer(
