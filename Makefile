@@ -7,9 +7,10 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app webapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei nodejs
+WORKERS ?= 2
+DEB_TEST_PACKAGES := chromium zbar-tools poppler-utils fonts-wqy-zenhei nodejs postgresql redis-server
 
-.PHONY: run install test system-test-deps pg-test migration translations bench clean
+.PHONY: run limits-warning install test system-test-deps pg-test migration translations bench clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,16 +26,28 @@ install: $(BIN)/activate
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	SHELTER_PUBLIC_BASE_URL=$${SHELTER_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) 'webapp:create_app()'
+	$(BIN)/flask --app webapp.demo seed-demo
+	@$(MAKE) -s limits-warning
+	SHELTER_PUBLIC_BASE_URL=$${SHELTER_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn -c python:webapp.gunicorn_conf --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) 'webapp:create_app()'
 
-# Debian packages the tests use: a real browser, a real QR decoder, a PDF renderer, CJK fonts.
+# Failed-login counters live in SHELTER_RATELIMIT_STORAGE_URI (memory:// by default): with
+# several workers each counts in its own memory, so a guesser gets WORKERS times the limit.
+limits-warning:
+	@case "$${SHELTER_RATELIMIT_STORAGE_URI:-memory://}" in memory://*) \
+		if [ "$(WORKERS)" -gt 1 ]; then \
+			echo "warning: $(WORKERS) workers count failed logins each in its own memory; set SHELTER_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 to count them together (docs/deploy.md)" >&2; \
+		fi;; \
+	esac
+
+# Debian packages the tests use: a real browser, a real QR decoder, a PDF renderer, CJK fonts,
+# PostgreSQL (a server of the fault tests' own to restart; pg_dump and pg_restore for backups).
 system-test-deps:
 	@missing=""; for p in $(DEB_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 test: install system-test-deps
 	$(BIN)/ruff check webapp tests bench
+	$(BIN)/bandit -q -r webapp
 	$(BIN)/pytest -q
 
 # The database tests again, on PostgreSQL (used by .ci/run).

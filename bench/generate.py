@@ -13,7 +13,8 @@ PostgreSQL database of that name is replaced). Inspection rows are real (every c
 sync service stores); results are stored only for failed items (the dashboards never read
 passes), and hazards without their event history (hazard_events), which no dashboard
 figure reads. Bulk inserts: ``executemany`` in large transactions on SQLite, ``COPY`` on
-PostgreSQL. Deterministic for a given ``--seed``.
+PostgreSQL; then the per-day summaries are counted (``flask rollups rebuild``).
+Deterministic for a given ``--seed``.
 """
 
 from __future__ import annotations
@@ -307,8 +308,10 @@ def local_instant(day: date, hour: float) -> datetime:
 
 
 def history(rng: random.Random, ref: dict, first: date, last: date, now: datetime):
-    """Yield (inspections, results, hazards) per chunk of days, as column dicts."""
-    from webapp.days import due_statuses
+    """Yield (inspections, results, hazards, flags) per chunk of days, as column dicts.
+    Flags: each unscanned check carries its not_scanned flag, every third of them
+    explained (the credibility figures and the inspections API read them)."""
+    from webapp.due import due_statuses
 
     diligence = {u: rng.uniform(0.86, 0.995) for u in ref["units"]}
     sites_by_city: dict[int, list] = {}
@@ -318,7 +321,7 @@ def history(rng: random.Random, ref: dict, first: date, last: date, now: datetim
     day = first
     while day <= last:
         chunk_end = min(last, day + timedelta(days=29))
-        inspections, results, hazards = [], [], []
+        inspections, results, hazards, flags = [], [], [], []
         while day <= chunk_end:
             due = due_statuses(day)
             planned = []
@@ -367,13 +370,23 @@ def history(rng: random.Random, ref: dict, first: date, last: date, now: datetim
                         "scanned": scanned,
                         "scanned_at": started if scanned else None,
                         "clock_offset_seconds": 0,
-                        "clock_flagged": False,
                         "failures": len(failed),
                         "evidence_complete": True,
                         "content_hash": f"{counter:064x}",
                         "payload": "{}",
                     }
                 )
+                if not scanned:
+                    flags.append(
+                        {
+                            "inspection_id": inspection_id,
+                            "code": "not_scanned",
+                            "facts": '{"case": "absent"}',
+                            "day": day,
+                            "verdict": "explained" if counter % 3 == 0 else None,
+                            "created_at": received,
+                        }
+                    )
                 for item_id, category in failed:
                     on_spot = rng.random() < ON_SPOT_SHARE
                     results.append(
@@ -403,7 +416,7 @@ def history(rng: random.Random, ref: dict, first: date, last: date, now: datetim
                         )
                     )
             day += timedelta(days=1)
-        yield inspections, results, hazards
+        yield inspections, results, hazards, flags
 
 
 def _hazard(
@@ -568,7 +581,7 @@ def main(argv=None) -> None:
     with app.app_context():
         from webapp.days import today
         from webapp.extensions import db
-        from webapp.models import Inspection, InspectionResult
+        from webapp.models import Inspection, InspectionFlag, InspectionResult
         from webapp.models.hazards import Hazard
 
         db.drop_all()
@@ -583,10 +596,11 @@ def main(argv=None) -> None:
         )
         writer = Writer(db.engine)
         totals = [0, 0, 0]
-        for inspections, results, hazards in history(rng, ref, first, last, now):
+        for inspections, results, hazards, flags in history(rng, ref, first, last, now):
             writer.write(Inspection.__table__, inspections)
             writer.write(InspectionResult.__table__, results)
             writer.write(Hazard.__table__, hazards)
+            writer.write(InspectionFlag.__table__, flags)
             writer.commit()
             totals = [
                 t + len(x) for t, x in zip(totals, (inspections, results, hazards), strict=True)
@@ -598,6 +612,10 @@ def main(argv=None) -> None:
                 flush=True,
             )
         writer.close()
+        from webapp.services.rollups import rebuild
+
+        site_days, unit_days = rebuild()
+        print(f"  rollups: {site_days:,} site days, {unit_days:,} unit days", flush=True)
         autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         with autocommit.connect() as conn:
             conn.exec_driver_sql(

@@ -2,7 +2,7 @@
 database bulk-insert rate of the same rows.
 
     .venv/bin/python bench/ingest.py [--db sqlite|postgres|both] [--batches 60] [--clients 4]
-    .venv/bin/python bench/ingest.py --profile      # pyinstrument of the hot path, in-process
+    .venv/bin/python bench/ingest.py --profile      # CPU per layer, then pyinstrument, in-process
 
 For each database:
 1. A fresh database (a temporary SQLite file, or a new PostgreSQL database on
@@ -15,9 +15,17 @@ For each database:
    (about 8 % of them with a failed item fixed on the spot). Bodies are built before the
    clock starts; each client checks that every result came back ``created``, and the
    stored row counts are checked at the end.
-4. The raw rate: the same rows (inspections, their results) inserted straight into a
-   fresh copy of the schema with SQLAlchemy Core ``executemany``, one transaction per
-   batch of the same size. The ratio HTTP / raw says how much the web stack costs.
+4. The in-process rate, in the same run: as many fresh batches posted one after the other
+   through Flask's test client in the benchmark's own process (the whole app and sync
+   service, no HTTP server, no client threads, one thread).
+5. The raw rate: the same rows (inspections, their results) inserted straight into the
+   database with the app's own write primitives, one transaction per batch of the same
+   size: no validation, no hooks.
+
+Besides the rates it prints the CPU time per inspection of the server processes (HTTP), of
+the in-process run and of the client threads, and how busy the server kept the cores: CPU
+time that lies idle is waiting (on SQLite, for the one write lock). ``--profile`` splits
+the in-process CPU time by layer (Flask, login, body, sync service and each of its hooks).
 
 Figures go into docs/benchmarks.md ("Ingest"). The machine has 2 cores shared with the
 client threads and the database server, so run it when the machine is otherwise quiet.
@@ -43,9 +51,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu import cpu_seconds, parent_pid, postgres_backends  # noqa: E402
+
 PASSWORD = "bench password 1"
 ITEMS = 20
 TZ_OFFSET = "+08:00"
+# One check after the other: each takes CHECK_TAKES, the next starts SLOT later.
+CHECK_TAKES = timedelta(seconds=65)
+SLOT = timedelta(seconds=70)
 
 
 # --- the database ------------------------------------------------------------------------
@@ -149,6 +162,7 @@ def seed(app, sites: int, units: int) -> dict:
                         construction_type="basement",
                         usage="parking",
                         status="in_use",
+                        qr_token=label_token(code),
                     )
                 )
             users.append((username, codes))
@@ -159,7 +173,15 @@ def seed(app, sites: int, units: int) -> dict:
 # --- the payloads --------------------------------------------------------------------------
 
 
+def label_token(site_code: str) -> str:
+    """The token on a bench site's QR label."""
+    return f"bench-token-{site_code}"
+
+
 def inspection(site_code: str, template_id: int, rng: random.Random, started: datetime) -> dict:
+    """One check as a phone sends it: 20 items in a little over a minute, the label scanned
+    (but 4 %), about 8 % with a failed item fixed on the spot. An inspector's checks follow
+    one another (``bodies_for``), so the credibility flags see what they would see live."""
     failed = rng.random() < 0.08
     results = []
     for n in range(ITEMS):
@@ -173,15 +195,19 @@ def inspection(site_code: str, template_id: int, rng: random.Random, started: da
             }
         results.append(result)
     local = started.astimezone(_local_tz())
-    return {
+    record = {
         "id": str(uuid.uuid4()),
         "site_code": site_code,
         "template_id": template_id,
         "kind": "self",
         "started_at": local.isoformat(timespec="seconds"),
-        "finished_at": (local + timedelta(minutes=12)).isoformat(timespec="seconds"),
+        "finished_at": (local + CHECK_TAKES).isoformat(timespec="seconds"),
         "results": results,
     }
+    if rng.random() >= 0.04:
+        scanned = (local + timedelta(seconds=5)).isoformat(timespec="seconds")
+        record["scan"] = {"token": label_token(site_code), "scanned_at": scanned}
+    return record
 
 
 def _local_tz():
@@ -194,10 +220,13 @@ def bodies_for(
     codes: list[str], template_id: int, batches: int, size: int, seed_: int
 ) -> list[bytes]:
     rng = random.Random(seed_)
-    started = datetime.now(UTC) - timedelta(hours=1)
+    latest = datetime.now(UTC) - timedelta(hours=1)
     out = []
-    for _ in range(batches):
-        records = [inspection(rng.choice(codes), template_id, rng, started) for _ in range(size)]
+    for batch in range(batches):
+        records = [
+            inspection(rng.choice(codes), template_id, rng, latest - (batch * size + n) * SLOT)
+            for n in range(size)
+        ]
         out.append(
             json.dumps(
                 {
@@ -234,6 +263,8 @@ def start_gunicorn(
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            "python:webapp.gunicorn_conf",
             "--workers",
             str(workers),
             "--threads",
@@ -337,10 +368,11 @@ def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float,
     driver's executemany on SQLite for results): no HTTP, no validation, no classification."""
     from webapp import days
     from webapp.extensions import db
+    from webapp.inputs import parse_moment
     from webapp.models import Inspection, InspectionResult, Site
     from webapp.services.dialect import bulk_insert
-    from webapp.services.inspection_records import content_hash, parse_aware_datetime
-    from webapp.services.sync import RESULT_COLUMNS
+    from webapp.services.sync.parsing import content_hash
+    from webapp.services.sync.storing import RESULT_COLUMNS
 
     with app.app_context():
         site_ids = dict(db.session.execute(db.select(Site.code, Site.id)).all())
@@ -354,7 +386,7 @@ def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float,
                 now = datetime.now(UTC)
                 for record in records:
                     new_id = str(uuid.uuid4())
-                    started = parse_aware_datetime(record["started_at"])
+                    started = parse_moment(record["started_at"])
                     rows.append(
                         {
                             "id": new_id,
@@ -364,13 +396,12 @@ def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float,
                             "inspector_id": user_id,
                             "device_id": "raw",
                             "started_at": started,
-                            "finished_at": parse_aware_datetime(record["finished_at"]),
+                            "finished_at": parse_moment(record["finished_at"]),
                             "received_at": now,
                             "day": days.local_day(started),
                             "scanned": False,
                             "scanned_at": None,
                             "clock_offset_seconds": 0,
-                            "clock_flagged": False,
                             "failures": 0,
                             "evidence_complete": True,
                             "content_hash": content_hash(record),
@@ -397,6 +428,29 @@ def run_raw(app, plan: list[tuple[str, list[bytes]]], size: int) -> tuple[float,
             db.session.commit()
         elapsed = time.perf_counter() - start
         return elapsed, sum(len(rows) for rows, _ in batches)
+
+
+def run_in_process(app, world: dict, args, batches: int) -> dict:
+    """The same pipeline without HTTP: fresh batches posted one after the other through
+    Flask's test client (the whole app: session, CSRF, view, service, reply) in this
+    process, one thread. Returns its rate and CPU time per inspection (with PostgreSQL's)."""
+    username, codes = world["users"][0]
+    bodies = bodies_for(codes, world["template_id"], batches, args.batch_size, 1000)
+    client = app.test_client()
+    reply = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    headers = {"X-CSRF-Token": reply.get_json()["csrf_token"], "Content-Type": "application/json"}
+    from webapp.extensions import db
+
+    with app.app_context():
+        database = postgres_backends(db, own=True)  # PostgreSQL: its CPU counts too
+    start, start_cpu = time.perf_counter(), time.process_time() + cpu_seconds(database)
+    for body in bodies:
+        reply = client.post("/api/v1/sync/inspections", data=body, headers=headers)
+        assert reply.status_code == 200, reply.status_code
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() + cpu_seconds(database) - start_cpu
+    n = batches * args.batch_size
+    return {"rate": n / seconds, "cpu_ms": cpu / n * 1000}
 
 
 def count_rows(app) -> tuple[int, int]:
@@ -435,9 +489,10 @@ def bench(kind: str, args) -> dict:
         try:
             run_http(port, warmup)
             processes = _server_processes(server.pid, app if kind == "postgres" else None)
-            cpu_before = _cpu_seconds(processes)
+            cpu_before, client_before = cpu_seconds(processes), time.process_time()
             seconds = run_http(port, timed)
-            server_cpu = _cpu_seconds(processes) - cpu_before
+            server_cpu = cpu_seconds(processes) - cpu_before
+            client_cpu = time.process_time() - client_before
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -445,6 +500,7 @@ def bench(kind: str, args) -> dict:
         stored, results = count_rows(app)
         expected = sent + len(plan) * args.batch_size
         assert stored == expected and results == expected * ITEMS, (stored, results, expected)
+        in_process = run_in_process(app, world, args, sent // args.batch_size)
         raw_seconds, raw_rows = run_raw(app, timed, args.batch_size)
         from webapp.extensions import db
 
@@ -457,9 +513,12 @@ def bench(kind: str, args) -> dict:
             "inspections": sent,
             "http_seconds": seconds,
             "http_rate": http_rate,
+            "in_process_rate": in_process["rate"],
             "raw_rate": raw_rate,
-            "ratio": http_rate / raw_rate,
             "cpu_ms": server_cpu / sent * 1000,
+            "in_process_cpu_ms": in_process["cpu_ms"],
+            "client_cpu_ms": client_cpu / sent * 1000,
+            "server_busy": server_cpu / (seconds * os.cpu_count()),
         }
     finally:
         if drop:
@@ -471,43 +530,14 @@ def _server_processes(master: int, pg_app) -> list[int]:
     pids = [master] + [
         int(p.name)
         for p in Path("/proc").iterdir()
-        if p.name.isdigit() and _parent(int(p.name)) == master
+        if p.name.isdigit() and parent_pid(int(p.name)) == master
     ]
     if pg_app is not None:
-        from sqlalchemy import text
-
         from webapp.extensions import db
 
         with pg_app.app_context():
-            pids += list(
-                db.session.scalars(
-                    text(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-            db.session.remove()
+            pids += postgres_backends(db, own=False)
     return pids
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def profile(args) -> None:
@@ -530,6 +560,70 @@ def profile(args) -> None:
             drop()
 
 
+# Where the server's CPU goes for one sync request, layer by layer: each (module,
+# attribute) is wrapped so its calls add their CPU time to a label; indented labels run
+# inside the one above them.
+LAYERS = [
+    ("app", "wsgi_app", "Flask request (session cookie, CSRF check, routing, response)"),
+    ("view", "sync.sync_inspections", "  view (login, body, service, reply dumped by smorest)"),
+    ("login", "_user_callback", "    loading the login (session key → user)"),
+    ("webapp.api.sync", "read_json_body", "    JSON body (orjson)"),
+    ("webapp.api.sync", "parse_batch", "    batch envelope"),
+    ("webapp.api.sync", "record_inspections", "    sync service (record_inspections)"),
+    ("webapp.services.sync.batch", "parse_record", "      record shape and content hash"),
+    ("webapp.services.sync.batch", "check_against_database", "      checks (sites, template)"),
+    ("webapp.services.sync.batch", "store_inspections", "      storing"),
+    ("webapp.services.sync.storing", "bulk_insert", "        results and photo rows"),
+    ("webapp.services.sync.storing", "open_hazards_for_inspections", "        hazards hook"),
+    ("webapp.services.sync.storing", "raise_flags", "        credibility flags hook"),
+    ("webapp.services.sync.storing", "count_new_checks", "        per-day summaries hook"),
+]
+
+
+class CpuLayers:
+    """Wraps the LAYERS' functions for the duration of a ``with`` block."""
+
+    def __init__(self, app):
+        self.app = app
+        self.spent = dict.fromkeys((label for _m, _a, label in LAYERS), 0.0)
+        self.undo = []
+
+    def _wrap(self, owner, attribute: str, label: str, item: bool = False) -> None:
+        original = owner[attribute] if item else getattr(owner, attribute)
+
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[label] += time.process_time() - start
+
+        if item:
+            owner[attribute] = timed
+            self.undo.append(lambda: owner.__setitem__(attribute, original))
+        else:
+            setattr(owner, attribute, timed)
+            self.undo.append(lambda: setattr(owner, attribute, original))
+
+    def __enter__(self):
+        import importlib
+
+        for module, attribute, label in LAYERS:
+            if module == "app":
+                self._wrap(self.app, attribute, label)
+            elif module == "view":
+                self._wrap(self.app.view_functions, attribute, label, item=True)
+            elif module == "login":
+                self._wrap(self.app.login_manager, attribute, label)
+            else:
+                self._wrap(importlib.import_module(module), attribute, label)
+        return self
+
+    def __exit__(self, *_exc):
+        for undo in reversed(self.undo):
+            undo()
+
+
 def _profile_on(app, args) -> None:
     from pyinstrument import Profiler
 
@@ -540,17 +634,30 @@ def _profile_on(app, args) -> None:
     reply = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
     headers = {"X-CSRF-Token": reply.get_json()["csrf_token"], "Content-Type": "application/json"}
     client.post("/api/v1/sync/inspections", data=bodies[0], headers=headers)
+    half = len(bodies) // 2
+
+    def post(body: bytes) -> None:
+        reply = client.post("/api/v1/sync/inspections", data=body, headers=headers)
+        assert reply.status_code == 200, reply.status_code
+
+    with CpuLayers(app) as layers:
+        start_cpu = time.process_time()
+        for body in bodies[1:half]:
+            post(body)
+        total = time.process_time() - start_cpu
+    n = (half - 1) * args.batch_size
+    print(f"CPU per inspection, in-process (test client, one thread, {n} inspections):")
+    print(f"  {'whole test-client request':<70} {total / n * 1000:6.3f} ms")
+    for label, seconds in layers.spent.items():
+        print(f"  {label:<70} {seconds / n * 1000:6.3f} ms")
     profiler = Profiler(interval=0.0005)
     start = time.perf_counter()
     with profiler:
-        for body in bodies[1:]:
-            assert (
-                client.post("/api/v1/sync/inspections", data=body, headers=headers).status_code
-                == 200
-            )
+        for body in bodies[half:]:
+            post(body)
     elapsed = time.perf_counter() - start
     print(profiler.output_text(unicode=True, color=False, show_all=False))
-    n = (len(bodies) - 1) * args.batch_size
+    n = (len(bodies) - half) * args.batch_size
     print(f"in-process, one thread: {n / elapsed:.0f} inspections/s")
 
 
@@ -578,10 +685,15 @@ def main() -> None:
     for kind in kinds:
         r = bench(kind, args)
         print(
-            f"{r['db']:8} HTTP {r['http_rate']:7.0f} inspections/s "
-            f"({r['inspections']} in {r['http_seconds']:.1f} s) | raw insert "
-            f"{r['raw_rate']:7.0f} inspections/s | HTTP/raw {r['ratio']:.2f} | server CPU "
-            f"{r['cpu_ms']:.2f} ms/inspection (2 cores / that = {2000 / r['cpu_ms']:.0f}/s)"
+            f"{r['db']:8} HTTP {r['http_rate']:5.0f}/s ({r['inspections']} in "
+            f"{r['http_seconds']:.1f} s) | in-process {r['in_process_rate']:5.0f}/s | raw insert "
+            f"{r['raw_rate']:5.0f}/s | HTTP/in-process {r['http_rate'] / r['in_process_rate']:.2f}"
+            f" | HTTP/raw {r['http_rate'] / r['raw_rate']:.2f}\n"
+            f"         CPU per inspection: server {r['cpu_ms']:.2f} ms (HTTP), "
+            f"{r['in_process_cpu_ms']:.2f} ms (in-process), client threads "
+            f"{r['client_cpu_ms']:.2f} ms; server busy {r['server_busy']:.0%} of "
+            f"{os.cpu_count()} cores; load average now {os.getloadavg()[0]:.2f}",
+            flush=True,
         )
 
 

@@ -12,6 +12,7 @@ from tests.factories import PASSWORD, make_org, make_site, make_template, make_t
 from webapp.days import local_day
 from webapp.extensions import db
 from webapp.models import Inspection, OrgKind, Role, SiteExcuse
+from webapp.services.rollups import count_new_checks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -55,6 +56,7 @@ def add_inspection(
     )
     db.session.add(inspection)
     db.session.flush()
+    count_new_checks([(site.id, inspection.day, kind)])  # as store_inspections does
     return inspection
 
 

@@ -133,6 +133,7 @@ def make_failed_inspection(
 
     from webapp.days import local_day
     from webapp.models import Inspection, InspectionPhoto, InspectionResult
+    from webapp.services.rollups import count_new_checks
 
     finished_at = finished_at or datetime.now(UTC)
     inspection = Inspection(
@@ -169,4 +170,5 @@ def make_failed_inspection(
                     )
                 )
     db.session.flush()
+    count_new_checks([(site.id, inspection.day, kind)])  # as store_inspections does
     return inspection

@@ -242,6 +242,17 @@ def test_the_outbox_batch_gives_one_result_per_record(client, world):
     assert whole.status_code == 422 and "events" in whole.get_json()["fields"]
 
 
+def test_the_outbox_batch_names_a_device_id_the_document_refuses(client, world):
+    # Found by schemathesis: a 65-character device_id was answered 200.
+    headers = login(client, world.user("insp"))
+    for device_id in ("x" * 65, 12):
+        body = {"device_id": device_id, "events": []}
+        reply = client.post("/api/v1/sync/hazard-events", json=body, headers=headers)
+        assert reply.status_code == 422 and "device_id" in reply.get_json()["fields"]
+    body = {"device_id": "phone-1", "events": [], "later_field": True}
+    assert client.post("/api/v1/sync/hazard-events", json=body, headers=headers).status_code == 200
+
+
 def test_offices_see_escalated_overdue_hazards_of_units_below(client, world):
     hazard = open_hazard(
         world,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from pathlib import Path
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from tests.contract.world import NOW, build_world, load, log_in, valid_batch
+from tests.photo_helpers import image_bytes, stored_objects
 from webapp.extensions import db
 from webapp.models import Inspection, Photo
+
+pytestmark = pytest.mark.both_photo_stores
 
 EXPORT = load("export_file_example.json")
 PHOTOS = {p["sha256"]: base64.b64decode(p["data"]) for p in EXPORT["photos"]}
@@ -23,10 +25,6 @@ SHA, DATA = next(iter(PHOTOS.items()))
 def world(app):
     with time_machine.travel(NOW, tick=True):
         yield build_world()
-
-
-def stored_files(app) -> list[Path]:
-    return [p for p in Path(app.config["SHELTER_PHOTO_DIR"]).rglob("*") if p.is_file()]
 
 
 def put(client, headers, sha: str, data: bytes, content_type: str = "image/png"):
@@ -42,27 +40,54 @@ def test_a_photo_is_stored_once_however_often_it_is_sent(app, client, world):
     assert first.get_json() == {"sha256": SHA, "content_type": "image/png", "created": True}
     again = put(client, headers, SHA, DATA)
     assert again.status_code == 200 and again.get_json()["created"] is False
-    assert stored_files(app) == [Path(app.config["SHELTER_PHOTO_DIR"]) / SHA[:2] / SHA]
-    assert stored_files(app)[0].read_bytes() == DATA
+    assert stored_objects(app) == {f"{SHA[:2]}/{SHA}": DATA}
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
 
 
-def _jpeg_like() -> bytes:
-    return b"\xff\xd8\xff\xe0" + b"\x00" * 64
+@pytest.mark.parametrize(
+    ("kind", "content_type"),
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")],
+)
+def test_the_content_type_comes_from_the_decoded_image(client, world, kind, content_type):
+    headers = log_in(client, "ct-inspector")
+    data = image_bytes(kind)
+    sha = hashlib.sha256(data).hexdigest()
+    reply = put(client, headers, sha, data, content_type="text/html")
+    assert reply.status_code == 201 and reply.get_json()["content_type"] == content_type
 
 
-def _webp_like() -> bytes:
-    return b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+HTML_AS_JPEG = b"\xff\xd8\xff\xe0<html><script>alert(document.cookie)</script></html>"
+TRUNCATED_JPEG = image_bytes("JPEG", (64, 64))[:200]
+# 20,000 × 20,000 one-bit pixels: 400 megapixels in a few kilobytes of PNG.
+BOMB = image_bytes("PNG", (20000, 20000), mode="1")
 
 
 @pytest.mark.parametrize(
-    ("data", "content_type"), [(_jpeg_like(), "image/jpeg"), (_webp_like(), "image/webp")]
+    ("name", "data", "status"),
+    [
+        ("html_behind_a_jpeg_marker", HTML_AS_JPEG, 415),
+        ("truncated_jpeg", TRUNCATED_JPEG, 415),
+        ("gif", image_bytes("GIF"), 415),
+        ("decompression_bomb", BOMB, 422),
+    ],
 )
-def test_jpeg_and_webp_are_recognised_by_their_bytes(client, world, data, content_type):
+def test_what_does_not_decode_as_a_photo_is_refused(app, client, world, name, data, status):
     headers = log_in(client, "ct-inspector")
-    sha = hashlib.sha256(data).hexdigest()
-    reply = put(client, headers, sha, data, content_type="application/octet-stream")
-    assert reply.status_code == 201 and reply.get_json()["content_type"] == content_type
+    reply = put(client, headers, hashlib.sha256(data).hexdigest(), data, "image/jpeg")
+    assert reply.status_code == status, name
+    assert "body" in reply.get_json()["fields"]
+    assert stored_objects(app) == {}
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+
+
+def test_a_photo_is_served_so_that_no_browser_renders_it_as_a_page(client, world):
+    headers = log_in(client, "ct-inspector")
+    put(client, headers, SHA, DATA)
+    with client.get(f"/api/v1/photos/{SHA}") as reply:
+        assert reply.status_code == 200 and reply.mimetype == "image/png"
+        assert reply.headers["X-Content-Type-Options"] == "nosniff"
+        assert reply.headers["Content-Disposition"] == f'inline; filename="{SHA}.png"'
+        assert "default-src 'none'" in reply.headers["Content-Security-Policy"]
 
 
 BIG = b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024)
@@ -92,7 +117,7 @@ def test_bad_photos_are_refused_and_nothing_is_written(
     reply = put(client, headers, sha, data)
     assert reply.status_code == status, name
     assert field in reply.get_json()["fields"]
-    assert stored_files(app) == []
+    assert stored_objects(app) == {}
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
 
 
@@ -100,7 +125,7 @@ def test_upload_needs_a_session_and_the_csrf_token(app, client, world):
     assert put(client, {}, SHA, DATA).status_code == 401  # no session: log in again
     log_in(client, "ct-inspector")
     assert put(client, {}, SHA, DATA).status_code == 400  # logged in, no token: CSRF error
-    assert stored_files(app) == []
+    assert stored_objects(app) == {}
 
 
 def test_evidence_becomes_complete_when_the_last_photo_arrives(client, world):

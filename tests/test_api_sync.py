@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from tests.contract.world import NOW, build_world, load, log_in, valid_batch, with_template
@@ -83,7 +84,7 @@ def test_valid_inspection_is_stored_with_what_the_server_derives(client, world):
     assert stored.failures == 2
     assert stored.scanned is True
     assert stored.evidence_complete is False
-    assert stored.clock_flagged is False and abs(stored.clock_offset_seconds - 5) <= 2
+    assert stored.flags == [] and abs(stored.clock_offset_seconds - 5) <= 2
     assert stored.device_id == "phone-7f3a"
     token = record["scan"]["token"]
     assert token not in json.dumps(stored.payload)  # a secret: only its fingerprint is kept
@@ -128,6 +129,21 @@ def test_same_id_with_other_content_is_a_conflict_kept_once_for_review(client, w
     kept = db.session.scalars(select(InspectionConflict)).one()
     assert kept.payload["results"] == changed["results"] and kept.user_id == world["inspector"].id
     assert db.session.get(Inspection, record["id"]).payload["results"] == record["results"]
+
+
+def test_the_id_of_another_units_record_is_refused_and_leaves_that_record_alone(app, client, world):
+    """A record sent under the id of a record outside the sender's scope is neither a
+    duplicate nor a conflict of it: refused like any id already taken, nothing written."""
+    record = valid_batch(world["template"].id)["inspections"][0]
+    sync(client, log_in(client, "ct-inspector"), [record])
+    intruder = app.test_client()
+    theirs = copy.deepcopy(record)
+    theirs["site_code"] = "CT-OTHER"
+    for sent in (theirs, record):  # other content, and the very same content
+        (result,) = sync(intruder, log_in(intruder, "ct-inspector-b"), [sent])
+        assert result["status"] == "rejected" and list(result["errors"]) == ["id"]
+        assert "missing_photos" not in result
+    assert counts() == (1, 4, 3, 0)  # no conflicting copy kept under the unit's record
 
 
 def test_one_bad_record_never_fails_the_others(client, world):
@@ -213,7 +229,7 @@ def test_a_phone_clock_far_off_is_flagged(client, world, phone_ahead, flagged):
     with time_machine.travel(later, tick=False):
         sync(client, headers, [record], device_time=(later + phone_ahead).isoformat())
     stored = db.session.get(Inspection, record["id"])
-    assert stored.clock_flagged is flagged
+    assert ("clock_skew" in {flag.code for flag in stored.flags}) is flagged
     assert stored.clock_offset_seconds == int(phone_ahead.total_seconds())
 
 
@@ -390,3 +406,24 @@ def test_the_payload_the_phone_builds_is_accepted(app, client):
     assert result["status"] == "created", result
     assert sorted(result["missing_photos"]) == ["1" * 64, "2" * 64]
     assert db.session.get(Inspection, record["id"]).scanned is True
+
+
+@pytest.mark.parametrize("device_id", ["", "   ", "x" * 65])
+def test_a_blank_or_long_device_id_is_refused_by_the_server_and_by_its_documented_schema(
+    client, world, device_id
+):
+    """The OpenAPI document must not call valid what the server refuses (schemathesis
+    sent a device_id of spaces, which the document allowed)."""
+    batch = {"device_id": device_id, "device_time": NOW.isoformat(), "inspections": []}
+    reply = client.post(URL, json=batch, headers=log_in(client, "ct-inspector"))
+    assert reply.status_code == 422 and "device_id" in reply.get_json()["fields"]
+    for schema, document in (
+        (SyncBatchSchema(), load("sync_batch_valid.json")),
+        (ExportFileSchema(), load("export_file_example.json")),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            schema.load({**document, "device_id": device_id})
+        assert "device_id" in refused.value.messages
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("SyncBatch", "ExportFile"):
+        assert spec[name]["properties"]["device_id"]["pattern"] == r"\S"

@@ -17,16 +17,16 @@ from tests.dashboard_fixtures import (
     log_in,
     make_site,
 )
-from webapp.days import due_statuses, site_is_due
+from webapp.due import due_statuses, site_is_due
 from webapp.extensions import db
 from webapp.models import Site, SiteExcuse
 from webapp.services.completion import (
     ExcuseRefused,
     SiteFilters,
+    completion_rankings,
     daily_unit_counts,
     day_completion,
     excuse_site,
-    missed_rankings,
     month_coverage,
     org_heatmap,
     site_heatmap,
@@ -147,16 +147,35 @@ def test_filters(world, filters, expected):
     assert counts(day_completion(world["city_a"], MONDAY, filters)) == expected
 
 
-def test_rankings_by_missed_site_days(world):
-    # Sunday 8 March: only in-use sites due (U-A1 6, U-K1 1, U-B1 1, U-M1 1), none checked.
-    ranks = missed_rankings(world["province"], MONDAY, days=2)
-    assert [(r.org.code, r.missed) for r in ranks["units"]] == [
-        ("U-A1", 8),
-        ("U-B1", 2),
-        ("U-K1", 2),
-        ("U-M1", 1),
+def test_rankings_by_completion_rate_lowest_first(world):
+    # Sunday 8 March: only in-use sites due (U-A1 6, U-K1 1, U-B1 1, U-M1 1), none checked;
+    # Monday as in build_world. Two days: U-A1 4/12, U-K1 1/3, U-B1 0/2, U-M1 1/2.
+    ranks = completion_rankings(world["province"], MONDAY, days=2)
+    # By rate, not by misses: U-B1 missed only 2 but checked none of its sites; U-A1 and
+    # U-K1 both checked a third, U-A1 missing more.
+    assert [(r.org.code, r.checked, r.due, r.missed) for r in ranks["units"]] == [
+        ("U-B1", 0, 2, 2),
+        ("U-A1", 4, 12, 8),
+        ("U-K1", 1, 3, 2),
+        ("U-M1", 1, 2, 1),
     ]
-    assert [(r.org.code, r.missed) for r in ranks["cities"]] == [("CA", 10), ("CB", 2), ("CM", 1)]
+    assert [(r.org.code, r.rate) for r in ranks["cities"]] == [
+        ("CB", 0.0),
+        ("CA", 0.3333),
+        ("CM", 0.5),
+    ]
+
+
+def test_dashboard_lists_organisations_and_rankings_by_rate(client, world):
+    log_in(client, "prov")
+    html = client.get("/dashboard/?date=2026-03-09&lang=zh").get_data(as_text=True)
+    table = html.split("<h2>按单位</h2>")[1].split("</table>")[0]
+    # Monday: CB 0/1, CA 5/8, CM 1/1; U-P1 has nothing due and comes last.
+    names = ("乙市人防办", "甲市人防办", "梅市人防办", "省直属单位")
+    positions = [table.index(name) for name in names]
+    assert positions == sorted(positions)
+    ranks = html.split('class="card ranks"')[1]
+    assert "市州检查完成率排名（由低到高）" in ranks and "单位检查完成率排名（由低到高）" in ranks
 
 
 def test_site_heatmap(world):
@@ -299,7 +318,7 @@ def test_site_is_due_only_from_its_first_day(world):
     # Monday due 8 / checked 5 as before; Tuesday due 7 + 2, checked A3 and N2.
     figures = month_coverage(world["city_a"], MONDAY, TUESDAY)
     assert (figures["site_days_due"], figures["site_days_checked"]) == (17, 7)
-    ranks = missed_rankings(world["province"], TUESDAY, days=2)
+    ranks = completion_rankings(world["province"], TUESDAY, days=2)
     assert ("U-A1", 2 + 6) in [(r.org.code, r.missed) for r in ranks["units"]]
 
 

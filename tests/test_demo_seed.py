@@ -1,5 +1,5 @@
-"""The default checklist (webapp/seed/checklist.py) and ``seed-demo`` / ``seed-checklist``
-(webapp/seed/demo.py, webapp/services/demo.py): content, figures and idempotence."""
+"""``flask --app webapp.demo seed-demo`` (webapp/demo/): the Jilin demo's organisations,
+sites and accounts, idempotence, all-or-nothing, and when a history is added."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_org, make_site, make_tree, make_user
-from webapp.checklist import applicable_items, current_template
+from webapp.demo.cli import seed_demo_command
+from webapp.demo.dataset import DEMO_PASSWORD, build_demo
+from webapp.demo.tables import ACCOUNTS
 from webapp.extensions import db
 from webapp.models import (
     ChecklistCategory,
@@ -26,158 +28,30 @@ from webapp.models import (
     Site,
     User,
 )
-from webapp.models.templates import Frequency, Grade
 from webapp.scope import role_fits_org, scoped_sites
-from webapp.seed import checklist
-from webapp.seed.demo import ACCOUNTS, DEMO_PASSWORD, build_demo
 from webapp.services.hazards import HazardRefused, verify_chain
 
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
-SITE_TAGS = {
-    "all",
-    "crowd",
-    "catering",
-    "park",
-    "store",
-    "early",
-    "hill",
-    "lowlying",
-    "leased",
-    "in_use",
-}
 CITY_LEVEL = {"CC", "JLC", "SP", "LY", "TH", "BS", "SY", "BC", "YB", "MHK", "GZL"}
 
 
-def seed(runner, command="seed-demo", history_days=0):
-    """Run a seed command; seed-demo without a history unless ``history_days``."""
-    args = [command, "--days", str(history_days)] if command == "seed-demo" else [command]
-    result = runner.invoke(args=args, env=EN)
+@pytest.fixture
+def runner(app):
+    """The demo app's command line (``flask --app webapp.demo``): the product's commands
+    and ``seed-demo``, as ``webapp.demo.create_app`` adds it."""
+    app.cli.add_command(seed_demo_command)
+    return app.test_cli_runner()
+
+
+def seed(runner, history_days=0):
+    """Run seed-demo, without a history unless ``history_days``."""
+    result = runner.invoke(args=["seed-demo", "--days", str(history_days)], env=EN)
     assert result.exit_code == 0, result.output
     return result
 
 
 def count(model) -> int:
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-# --- the default checklist ------------------------------------------------------------
-
-
-def test_the_checklist_has_the_59_items_of_the_domain_table(app):
-    items = checklist.ITEMS
-    assert len(items) == 59 and len({item.item_id for item in items}) == 59
-    by_category = Counter(item.category for item in items)
-    assert by_category == {
-        "MGT": 7,
-        "FIRE": 8,
-        "EVAC": 6,
-        "ELEC": 5,
-        "HAZ": 3,
-        "VENT": 5,
-        "WATER": 5,
-        "STRUC": 5,
-        "PROT": 4,
-        "OPS": 4,
-        "SEC": 2,
-        "ENV": 5,
-    }
-    assert [code for code, _zh, _en in checklist.CATEGORIES] == list(by_category)
-    seasons = set(app.config["SHELTER_SEASONS"])
-    for item in items:
-        assert set(item.applies_to) <= SITE_TAGS, item.item_id
-        assert Frequency(item.frequency) and Grade(item.default_grade)
-        assert (item.frequency == Frequency.SEASONAL) == bool(item.seasons), item.item_id
-        assert set(item.seasons) <= seasons, item.item_id
-        assert item.label_zh and item.label_en and item.guidance_zh and item.guidance_en
-    assert {i.item_id for i in items if i.default_grade == Grade.MAJOR} == {
-        "FIRE-08",
-        "EVAC-05",
-        "HAZ-01",
-        "HAZ-02",
-        "STRUC-03",
-        "OPS-02",
-        "OPS-03",
-    }
-    assert {i.item_id for i in items if i.fix_immediately} == {
-        "EVAC-01",
-        "EVAC-02",
-        "HAZ-01",
-        "ELEC-05",
-    }
-    assert {"flood", "winter", "forest_fire"} == {s for i in items for s in i.seasons}
-    photo = {i.item_id for i in items if i.photo_required_on_fail}
-    assert {"EVAC-01", "EVAC-02", "ELEC-05", "HAZ-01", "STRUC-01", "WATER-01"} <= photo
-
-
-def test_seed_checklist_writes_the_published_template(runner):
-    result = seed(runner, "seed-checklist")
-    assert "12 checklist categories and 1 checklist templates (59 items)" in result.output
-    template = current_template()
-    assert (template.key, template.version, template.published) == ("daily", 1, True)
-    assert [item.item_id for item in template.items] == [i.item_id for i in checklist.ITEMS]
-    evac = next(item for item in template.items if item.item_id == "EVAC-01")
-    assert (evac.category_ref.name_zh, evac.fix_immediately, evac.photo_required_on_fail) == (
-        "安全疏散",
-        True,
-        True,
-    )
-    assert "Nothing was missing" in seed(runner, "seed-checklist").output
-
-
-@pytest.mark.parametrize(
-    ("fields", "day", "low", "high", "present", "absent"),
-    [
-        # A typical in-use car park, outside every season and in the flood season.
-        (
-            {"usage": "parking"},
-            date(2026, 5, 1),
-            15,
-            25,
-            {"ELEC-05", "VENT-03", "FIRE-03"},
-            {"WATER-02", "WATER-04", "OPS-01", "HAZ-02", "MGT-01"},
-        ),
-        (
-            {"usage": "parking", "leased": True},
-            date(2026, 7, 15),
-            15,
-            25,
-            {"WATER-02", "WATER-04"},
-            {"ENV-05", "MGT-02"},
-        ),
-        # A crowded restaurant in winter: catering and crowd items, ice on the floor.
-        (
-            {"usage": "catering_entertainment", "crowded": True},
-            date(2026, 1, 10),
-            20,
-            32,
-            {"HAZ-02", "OPS-01", "OPS-04", "VENT-02", "WATER-02"},
-            {"WATER-04", "ENV-05"},
-        ),
-        # A sealed early hillside tunnel in the forest-fire season.
-        (
-            {"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
-            date(2026, 4, 20),
-            10,
-            25,
-            {"ENV-05", "VENT-05"},
-            {"MGT-07", "SEC-01", "VENT-01"},
-        ),
-        (
-            {"usage": "idle", "status": "sealed", "year_built": 1969, "hillside": True},
-            date(2026, 8, 1),
-            10,
-            25,
-            {"WATER-04"},
-            {"ENV-05"},
-        ),
-    ],
-)
-def test_a_sites_daily_form(runner, fields, day, low, high, present, absent):
-    seed(runner, "seed-checklist")
-    site = make_site(make_org(), **fields)
-    shown = {item.item_id for item in applicable_items(current_template(), site, day)}
-    assert low <= len(shown) <= high, sorted(shown)
-    assert present <= shown and not absent & shown
 
 
 # --- the demo dataset -----------------------------------------------------------------
@@ -191,7 +65,7 @@ def test_build_demo_is_deterministic():
 
 def test_seed_demo_builds_the_jilin_hierarchy(runner):
     result = seed(runner)
-    assert "Added 94 organisations, 400 sites, 63 accounts" in result.output
+    assert "Added 94 organisations, 400 sites, 66 accounts" in result.output
     assert DEMO_PASSWORD in result.output
     assert "days of history" not in result.output
 
@@ -239,7 +113,7 @@ def test_demo_accounts_cover_every_role_at_every_level_and_see_their_branch(runn
     seed(runner)
     users = db.session.execute(select(User)).scalars().all()
     listed = {u.username for u in users} & {username for username, *_rest in ACCOUNTS}
-    assert len(listed) == len(ACCOUNTS) == 20
+    assert len(listed) == len(ACCOUNTS) == 23
     users = [u for u in users if u.username in listed]
     levels = {(u.user_role, u.org.org_kind) for u in users}
     offices = (OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY)
@@ -303,7 +177,7 @@ def test_seed_demo_only_adds_what_is_missing(runner):
     make_user(tree["unit_a"], username="jl.admin", role=Role.INSPECTOR)
     db.session.commit()
     result = seed(runner)
-    assert "Added 93 organisations, 399 sites, 62 accounts" in result.output
+    assert "Added 93 organisations, 399 sites, 65 accounts" in result.output
     db.session.expire_all()
     province = db.session.execute(
         select(Organisation).where(Organisation.code == "JL")
@@ -333,7 +207,7 @@ def test_seed_demo_works_on_the_migrated_schema(runner):
     upgrade()  # the committed migrations, not create_all
     try:
         result = seed(runner, history_days=2)
-        assert "Added 94 organisations, 400 sites, 63 accounts" in result.output
+        assert "Added 94 organisations, 400 sites, 66 accounts" in result.output
         assert "Added 2 days of history" in result.output
         assert "Nothing was missing" in seed(runner, history_days=2).output
         assert verify_chain()[1] is None
@@ -352,7 +226,7 @@ NOW = "2026-03-11T20:30:00+08:00"
 
 def test_a_refused_step_of_the_history_leaves_nothing_behind(runner, monkeypatch):
     """All or nothing, although the services committed (savepoints) many times before."""
-    from webapp.services.demo_activity import plan
+    from webapp.demo.activity import plan
 
     def refuse(*_args, **_kwargs):
         raise HazardRefused(409, "transition_not_allowed", "refused on purpose")

@@ -23,7 +23,7 @@ from tests.hazard_world import (
 from webapp import days
 from webapp.extensions import db
 from webapp.models import Hazard, HazardEvent
-from webapp.scope import OutOfScope
+from webapp.scope import OutOfScope, can_see_photo
 from webapp.services.hazards import HazardRefused, allowed_actions, open_hazards_from_inspection
 
 ACTORS = [
@@ -596,28 +596,24 @@ def test_the_unit_filter_matches_the_code_exactly_and_only_in_scope(app):
     assert listed("county_sup", "NOPE") == set()
 
 
-def test_an_event_cannot_reference_a_stored_photo_the_actor_cannot_see(app):
-    from webapp.models import Photo
+def test_an_event_referencing_another_units_photo_is_taken_like_one_not_uploaded(app):
+    """Refusing it would confirm the photo exists (issue 15, finding 2); it grants nothing
+    (tests/test_photo_references.py)."""
+    from webapp.models import Photo, PhotoUpload
 
     world = make_world()
     hazard = hazard_in(world, "rectifying")
     foreign, own = "c" * 64, "d" * 64
-    db.session.add(
-        Photo(
-            sha256=foreign,
-            content_type="image/jpeg",
-            size=1,
-            uploaded_by_id=world.user("cityb_sup").id,
+    for sha, who in ((foreign, "cityb_sup"), (own, "insp")):
+        uploader = world.user(who)
+        db.session.add(
+            Photo(sha256=sha, content_type="image/jpeg", size=1, uploaded_by_id=uploader.id)
         )
-    )
-    db.session.add(
-        Photo(sha256=own, content_type="image/jpeg", size=1, uploaded_by_id=world.user("insp").id)
-    )
+        db.session.add(PhotoUpload(sha256=sha, user_id=uploader.id, org_id=uploader.org_id))
     db.session.commit()
-    with pytest.raises(HazardRefused) as refused:
-        act(world, "insp", hazard, "progress", note="x", photos=[PHOTO2, foreign])
-    assert refused.value.status == 422 and "photos" in refused.value.fields
-    assert _events(hazard) == 2
-    # Photos not stored yet (uploaded later) and the actor's own photos are fine.
+    act(world, "insp", hazard, "progress", note="x", photos=[PHOTO2, foreign])
     act(world, "insp", hazard, "progress", note="x", photos=[PHOTO2, own])
-    assert _events(hazard) == 3
+    assert _events(hazard) == 4
+    manager = world.user("county_sup")
+    assert can_see_photo(manager, db.session.get(Photo, own))
+    assert not can_see_photo(manager, db.session.get(Photo, foreign))

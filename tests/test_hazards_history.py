@@ -93,6 +93,26 @@ def test_chain_links_each_site_in_order(app):
     assert (first_of_other.seq, first_of_other.prev_hash) == (1, GENESIS_HASH)
 
 
+def test_opening_hazards_does_not_wait_for_a_sync_that_only_references_the_site(app):
+    """Two syncs storing inspections of the same sites deadlocked (found by bench/load.py):
+    each insert's foreign key check holds a KEY SHARE lock on the site row, and locking
+    the site's chain FOR UPDATE waited for the other's. The chain lock must not conflict
+    with the foreign key checks of inspections being stored."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer)")
+    world = make_world()
+    site_id = world.site.id
+    db.session.commit()
+    with db.engine.connect() as other:
+        # What inserting an inspection of the site does in the other sync's transaction.
+        other.execute(text("SELECT id FROM sites WHERE id = :id FOR KEY SHARE"), {"id": site_id})
+        db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        open_hazard(world)
+        other.rollback()
+    db.session.commit()
+    assert verify_chain() == (1, None)
+
+
 def test_verify_hazard_chain_command_passes_on_an_intact_history(app, runner):
     _a_history()
     result = runner.invoke(args=["verify-hazard-chain"])

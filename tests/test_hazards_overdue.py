@@ -87,14 +87,14 @@ def test_a_rectified_hazard_is_no_longer_overdue(app, world):
 @pytest.mark.parametrize(
     "moment,kind",
     [
-        (shanghai(7, 10), None),  # 4 days before the deadline on the 11th
-        (shanghai(7, 23, 59, 59), None),
-        (shanghai(8, 0, 0, 0), "due_soon"),  # 3 days before, from local midnight
+        (shanghai(8, 10), None),  # 3 days before the deadline on the 11th
+        (shanghai(8, 23, 59, 59), None),
+        (shanghai(9, 0, 0, 0), "due_soon"),  # 2 days before, from local midnight
         (shanghai(11, 23, 59), "due_soon"),  # the deadline day itself
         (shanghai(12, 0, 0, 0), "overdue"),
     ],
 )
-def test_reminders_start_three_days_before_the_deadline(app, world, moment, kind):
+def test_reminders_start_two_days_before_the_deadline(app, world, moment, kind):
     with app.test_request_context():
         hazard = _order(world, "2026-12-11")
         with time_machine.travel(moment, tick=False):

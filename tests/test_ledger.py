@@ -1,4 +1,4 @@
-"""The hazard ledger (台帐) XLSX, read back with openpyxl."""
+"""The hazard ledger (台账) XLSX, read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_the_ledger_has_the_chinese_columns_and_local_dates(app, world):
         rows, lines = _rows(ledger_xlsx(ledger))
     assert HEADERS == EXPECTED_HEADERS
     assert list(rows[HEADER_ROW - 1]) == EXPECTED_HEADERS
-    assert "隐患排查治理台帐" in rows[0][0] and "2026-12-01 至 2026-12-01" in rows[1][0]
+    assert "隐患排查治理台账" in rows[0][0] and "2026-12-01 至 2026-12-01" in rows[1][0]
     assert [line["序号"] for line in lines] == [1, 2, 3]
     first, second, third = lines
     assert first == {
@@ -168,3 +168,18 @@ def test_the_ledger_download_from_the_page(app, client, world):
         client.get("/hazards/ledger?org=CB&first_day=2026-12-01&last_day=2026-12-01").status_code
         == 404
     )
+
+
+def test_an_organisation_named_like_a_formula_stays_text_in_the_title(app, world):
+    """The title row carries the organisation's name: it is text, never a formula."""
+    name = '=HYPERLINK("http://x","y")'
+    with app.test_request_context(), time_machine.travel(FOUND + timedelta(hours=1), tick=False):
+        world.tree["county"].name = name
+        open_hazard(world, "FIRE-01", finished_at=FOUND)
+        data = ledger_xlsx(
+            ledger_hazards(world.user("county_sup"), "CA-K", date(2026, 12, 1), date(2026, 12, 1))
+        )
+    sheet = load_workbook(BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert sheet["A1"].value.startswith(name)
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []

@@ -40,7 +40,7 @@ def test_tree_lists_the_subtree_in_order_with_counts(app, tree):
     order = [html.index(f'class="code">{code}<') for code in ("CA", "CA-K", "U-K1", "U-A1")]
     assert order == sorted(order)
     assert 'class="code">CB<' not in html and 'class="code">JL<' not in html
-    assert "1 个工程" in html and "1 个账号" in html and "--depth: 2" in html
+    assert "1 个工程" in html and "1 个账号" in html and 'class="depth-2' in html
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,58 @@ def test_sites_registered_before_0002_are_due_from_their_registration_day(app):
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE alembic_version")
     db.create_all()  # leave what the fixture's teardown expects
+
+
+def test_clock_flagged_inspections_become_clock_skew_flags(app):
+    db.drop_all()
+    upgrade(revision="0004")
+    at = "2026-03-09 08:30:00"
+    rows = [
+        "INSERT INTO organisations (id, code, name, kind, path, active, created_at) "
+        "VALUES (1, 'U1', '单位', 'unit', '/U1/', :yes, :at)",
+        "INSERT INTO sites (id, code, name, address, unit_id, construction_type, usage, leased, "
+        "crowded, hillside, low_lying, status, qr_token, due_from, created_at, updated_at) "
+        "VALUES (1, 'S1', '工程', '路', 1, 'basement', 'parking', :no, :no, :no, :no, "
+        "'in_use', 'token', '2026-03-01', :at, :at)",
+        "INSERT INTO users (id, username, display_name, password_hash, org_id, role, active, "
+        "created_at) VALUES (1, 'u', 'u', 'x', 1, 'inspector', :yes, :at)",
+        "INSERT INTO checklist_templates (id, key, version, title, published, created_at) "
+        "VALUES (1, 'daily', 1, '日检', :yes, :at)",
+    ]
+    inspection = (
+        "INSERT INTO inspections (id, site_id, template_id, kind, inspector_id, device_id, "
+        "started_at, finished_at, received_at, day, scanned, clock_offset_seconds, "
+        "clock_flagged, failures, evidence_complete, content_hash, payload) VALUES "
+        "(:id, 1, 1, 'self', 1, 'd', :at, :at, :at, '2026-03-09', :no, :offset, :flagged, 0, "
+        ":yes, 'h', '{}')"
+    )
+    with db.engine.begin() as conn:
+        for statement in rows:
+            conn.execute(text(statement), {"yes": True, "no": False, "at": at})
+        for number, (offset, flagged) in enumerate([(900, True), (5, False), (-3600, True)]):
+            conn.execute(
+                text(inspection),
+                {
+                    "id": f"00000000-0000-4000-8000-00000000000{number}",
+                    "at": at,
+                    "yes": True,
+                    "no": False,
+                    "offset": offset,
+                    "flagged": flagged,
+                },
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        flags = conn.execute(
+            text("SELECT inspection_id, code, day FROM inspection_flags ORDER BY inspection_id")
+        ).all()
+        columns = {c["name"] for c in inspect(conn).get_columns("inspections")}
+    assert [(i[-1], code, str(day)) for i, code, day in flags] == [
+        ("0", "clock_skew", "2026-03-09"),
+        ("2", "clock_skew", "2026-03-09"),
+    ]
+    assert "clock_flagged" not in columns
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+    db.create_all()  # leave what the fixture's teardown expects

@@ -4,6 +4,7 @@ JavaScript unit tests (node --test tests/js), which share tests/contract with th
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import re
@@ -157,3 +158,30 @@ def test_javascript_unit_tests_pass():
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert re.search(r"^# fail 0$", run.stdout, re.M)
+
+
+def test_favicon_is_served_at_the_root_and_linked_from_the_managers_pages(client):
+    reply = client.get("/favicon.ico")
+    data = reply.get_data()
+    reply.close()
+
+    assert reply.status_code == 200
+    assert reply.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+    with Image.open(io.BytesIO(data)) as icon:
+        assert icon.format == "ICO" and (32, 32) in icon.info["sizes"]
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_shell_preloads_what_a_qr_scan_waits_for_and_the_rest_loads_when_shown(client):
+    html = client.get("/s/CT-001?k=token").get_data(as_text=True)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    _, precache = _worker(client)
+
+    # The form and everything it imports (main.js follows its static imports only).
+    for path in ("js/main.js", "js/ui/inspection-form.js", "js/db.js", "vendor/idb/idb.js"):
+        assert f"/static/{path}" in preloaded
+    for lazy in ("home", "hazards", "my-checks", "self-test", "scanner"):
+        url = f"/static/js/ui/{lazy}.js"
+        assert url not in preloaded
+        assert url in precache  # loaded on first use, underground too
+    assert preloaded <= set(precache)

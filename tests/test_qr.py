@@ -55,7 +55,7 @@ def test_site_url_format(app, tree, base, expected):
 
 
 def test_public_base_url_comes_from_the_environment(monkeypatch, tmp_path):
-    """Operators set SHELTER_PUBLIC_BASE_URL (README); the labels must carry it."""
+    """Operators set SHELTER_PUBLIC_BASE_URL (docs/admin.md); the labels must carry it."""
     from webapp import create_app
 
     monkeypatch.setenv("SHELTER_PUBLIC_BASE_URL", "https://rf.example.gov.cn")

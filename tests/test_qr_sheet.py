@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
@@ -142,6 +143,15 @@ def test_wrap_keeps_closing_punctuation_off_the_line_start(app, width):
     assert len(lines) > 1
     assert all(not part.startswith(("）", "，")) for part in lines)
     assert "".join(lines) == text
+
+
+def test_a_name_full_of_markup_stays_text_in_the_svg_label(sites):
+    site = sites[0]
+    site.name = "仓库 </title><script>alert(\"x\")</script> & 'B'"
+    svg = ElementTree.fromstring(qr_labels.label_svg(site).encode())
+    title = svg.find("{http://www.w3.org/2000/svg}title")
+    assert title.text == f"{site.code} {site.name}"
+    assert svg.find(".//{http://www.w3.org/2000/svg}script") is None
 
 
 @pytest.mark.browser

@@ -89,3 +89,20 @@ def test_province_overview_exports(client, world, tmp_path):
     assert text.count("缺报") == 3 and "甲市人防办" in text and "梅市人防办" in text
     if shutil.which("pdftotext"):
         assert "缺报" in pdf_text(pdf.data, tmp_path)
+
+
+@pytest.mark.parametrize("org", ["CA", "JL"])  # an office's report, the province overview
+def test_an_organisation_named_like_a_formula_stays_text(client, world, org):
+    """Titles, lines and table cells carry organisation names: none becomes a formula."""
+    name = '=HYPERLINK("http://x","y")'
+    world["city_a"].name = name
+    world["province"].name = name
+    db.session.commit()
+    with time_machine.travel(IN_APRIL, tick=False):
+        log_in(client, "sup_a" if org == "CA" else "prov")
+        reply = client.get(f"/reports/export.xlsx?org={org}&month=2026-03&lang=zh")
+    assert reply.status_code == 200
+    book = load_workbook(io.BytesIO(reply.data))
+    every_cell = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert any(str(cell.value).startswith(name) for cell in every_cell)
+    assert [cell.coordinate for cell in every_cell if cell.data_type == "f"] == []

@@ -1,4 +1,4 @@
-"""Site import/export (webapp/services/site_io.py) and its commands ``import-sites`` /
+"""Site import/export (webapp/services/site_io/) and its commands ``import-sites`` /
 ``export-sites``: formats, encodings, the round trip, and every way a file is refused."""
 
 from __future__ import annotations
@@ -11,20 +11,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tests.factories import make_org, make_site
 from webapp.days import today
 from webapp.extensions import db
 from webapp.models import OrgKind, Site
-from webapp.services.site_io import (
-    COLUMNS,
-    HEADERS,
-    ImportRejected,
-    export_sites,
-    import_sites,
-    read_table,
-)
+from webapp.services.site_io.exporting import export_sites
+from webapp.services.site_io.format import COLUMNS, HEADERS, ImportRejected
+from webapp.services.site_io.importing import import_sites
+from webapp.services.site_io.reading import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
@@ -619,10 +615,38 @@ def test_export_service_returns_bytes_and_count(orgs):
     assert load_workbook(io.BytesIO(data)).worksheets[0].max_row == 3
 
 
-def test_too_many_rows_are_refused(orgs, runner, tmp_path, monkeypatch):
-    from webapp.services import site_io
+def test_an_exported_name_that_looks_like_a_formula_stays_text(orgs):
+    name = '=HYPERLINK("http://x","y")'
+    make_site(orgs["CC-U01"], "CC-0009", name=name, tenant="@SUM(1+1)")
+    data, _count = export_sites("all.xlsx")
+    cells = [cell for row in load_workbook(io.BytesIO(data)).active.iter_rows() for cell in row]
+    assert name in [cell.value for cell in cells]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
 
-    monkeypatch.setattr(site_io, "MAX_ROWS", 2)
+
+def test_a_csv_export_never_hands_a_formula_to_excel_and_imports_back_as_typed(orgs):
+    """Excel and WPS run a CSV cell starting with = + - @ as a formula: such a cell gets a
+    leading apostrophe on export, which the import takes off again."""
+    name, tenant = '=HYPERLINK("http://x","y")', "@SUM(1+1)"
+    make_site(orgs["CC-U01"], "CC-0009", name=name, tenant=tenant, responsible_phone="+86 431 8890")
+    db.session.commit()
+    data, _count = export_sites("all.csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + name in cells and "'" + tenant in cells and "'+86 431 8890" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+    db.session.execute(delete(Site))
+    db.session.commit()
+    import_sites("all.csv", data)
+    site = db.session.execute(select(Site).where(Site.code == "CC-0009")).scalar_one()
+    assert (site.name, site.tenant, site.responsible_phone) == (name, tenant, "+86 431 8890")
+
+
+def test_too_many_rows_are_refused(orgs, runner, tmp_path, monkeypatch):
+    from webapp.services.site_io import importing
+
+    monkeypatch.setattr(importing, "MAX_ROWS", 2)
     rows = [good_row(工程编号=f"CC-010{n}") for n in range(3)]
     result = run_import(runner, tmp_path, csv_bytes(rows))
     assert result.exit_code != 0

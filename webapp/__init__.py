@@ -16,9 +16,10 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.config import load_config
 
     load_config(app, config)
+    _behind_proxies(app)
 
-    from webapp import auth, cli, errors, i18n
-    from webapp.extensions import csrf, db, limiter, login_manager, migrate
+    from webapp import auth, cli, errors, i18n, security_headers
+    from webapp.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
@@ -27,9 +28,11 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     auth.init_login(login_manager)
     i18n.init_app(app)
+    compress.init_app(app)
 
     _register_blueprints(app)
     errors.register_error_handlers(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     _sqlite_pragmas(app)
     return app
@@ -38,11 +41,23 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from webapp import pwa
     from webapp.api import init_api
+    from webapp.inputs import IdConverter, refuse_nul_characters
     from webapp.views import register_views
 
+    app.url_map.converters["id"] = IdConverter  # <id:...>: database ids (webapp/inputs.py)
+    app.before_request(refuse_nul_characters)  # no text holds a NUL (webapp/inputs.py)
     register_views(app)
     init_api(app)
     app.register_blueprint(pwa.bp)
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from SHELTER_PROXY_COUNT proxies, no more."""
+    proxies = int(app.config["SHELTER_PROXY_COUNT"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def _migrations_dir() -> Path:

@@ -12,18 +12,16 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required
 
 from webapp.errors import json_error, wants_json
-from webapp.extensions import db
 from webapp.models import User
 from webapp.scope import OutOfScope, is_manager
+from webapp.services.login_sessions import user_for_key
 
 
 def init_login(manager: LoginManager) -> None:
     manager.session_protection = "basic"
-
-    @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # The cookies hold the key of the login, not the user's id: logins can be ended.
+    manager.id_attribute = "login_key"
+    manager.user_loader(user_for_key)
 
     @manager.unauthorized_handler
     def unauthorized():

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,5 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 api = Api()
+# Text replies (pages, scripts, JSON) compressed for phones on a weak signal at the entrance.
+compress = Compress()

@@ -29,19 +29,23 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import days
+from webapp.inputs import FIRST_DAY, LAST_DAY
 from webapp.labels import label
 from webapp.models import ConstructionType, OrgKind, SiteStatus, Usage
 from webapp.models.templates import Frequency, Grade
+from webapp.services.notify.settings import TIME_PATTERN
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 PHONE_PATTERN = r"^[0-9+() -]*$"
 MIN_PASSWORD = 8
+_HHMM = _l("A time of day as HH:MM, e.g. 16:00.")
 
 
 def enum_choices(enum_cls) -> list[tuple[str, str]]:
@@ -54,6 +58,20 @@ def _required():
 
 def _max(n: int):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def _within_days(form, field) -> None:
+    """Dates as webapp/inputs.py bounds them (2000-01-01 to 2100-12-31)."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise StopValidation(
+            _l("Must lie between %(first)s and %(last)s.", first=FIRST_DAY, last=LAST_DAY)
+        )
+
+
+def _finite(form, field) -> None:
+    """Decimal("sNaN") would fail NumberRange's comparison with an exception."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number."))
 
 
 def _phone():
@@ -95,11 +113,11 @@ class SiteForm(FlaskForm):
     )
     usage = SelectField(_l("Usage"), validators=[_required()])
     status = SelectField(_l("Status"), validators=[_required()])
-    due_from = DateField(_l("Daily checks from"), validators=[_required()])
+    due_from = DateField(_l("Daily checks from"), validators=[_required(), _within_days])
     leased = BooleanField(_l("Leased out"))
     tenant = StringField(_l("Tenant"), validators=[Optional(), _max(120)])
-    lease_expires = DateField(_l("Lease expires"), validators=[Optional()])
-    permit_expires = DateField(_l("Use permit expires"), validators=[Optional()])
+    lease_expires = DateField(_l("Lease expires"), validators=[Optional(), _within_days])
+    permit_expires = DateField(_l("Use permit expires"), validators=[Optional(), _within_days])
     crowded = BooleanField(_l("Crowded place (人员密集场所)"))
     capacity = IntegerField(
         _l("Approved capacity (people)"),
@@ -115,6 +133,7 @@ class SiteForm(FlaskForm):
         places=1,
         validators=[
             Optional(),
+            _finite,
             NumberRange(0, 999_999_999, message=_l("A number between %(min)s and %(max)s.")),
         ],
     )
@@ -298,3 +317,26 @@ FREQUENCY_LABELS = {
 
 def label_frequency(value: str) -> str:
     return str(FREQUENCY_LABELS.get(value, value))
+
+
+class ChannelForm(FlaskForm):
+    """A notification channel: an apprise URL (checked by the notify service)."""
+
+    name = StringField(_l("Name"), validators=[Optional(), _max(64)])
+    url = StringField(_l("Channel URL"), validators=[_required(), _max(2000)])
+
+
+class NotifySettingsForm(FlaskForm):
+    """An organisation's own reminder times (empty: as set above) and rules it turns off."""
+
+    cutoff_time = StringField(
+        _l("Daily cut-off (HH:MM)"), validators=[Optional(), Regexp(TIME_PATTERN, message=_HHMM)]
+    )
+    digest_time = StringField(
+        _l("Morning digest (HH:MM)"), validators=[Optional(), Regexp(TIME_PATTERN, message=_HHMM)]
+    )
+    disabled_rules = MultiCheckboxField(_l("Do not send these to this organisation"))
+
+    def __init__(self, *args, rules: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_rules.choices = rules

@@ -1,59 +1,21 @@
-"""Logging in, shared by the login page and ``POST /api/v1/session``."""
+"""Logging in and out, shared by the pages and ``/api/v1/session``."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, url_for
+from flask import current_app, g, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from webapp.extensions import db, limiter
+from webapp.extensions import db
+from webapp.login_limits import remember_device
 from webapp.models import User
 from webapp.scope import is_manager
+from webapp.services.login_sessions import end_login, start_login
 
 
 class LoginFailed(Exception):
     """Wrong username or password, or a disabled account; ``str(err)`` is the user message."""
-
-
-def _too_many_attempts() -> str:
-    return _("Too many login attempts. Please wait 15 minutes and try again.")
-
-
-def _failed(response: Response) -> bool:
-    # Only failed attempts count: a field phone that logs in every morning is never locked out.
-    return response.status_code >= 400
-
-
-def login_rate_limited(view):
-    """Limit failed login attempts per account and per address, shared by page and API.
-
-    Past either limit the request gets a 429 whose message says what to do (the error
-    handlers in webapp/errors.py render it as a page or as JSON).
-    """
-    per_account = limiter.shared_limit(
-        lambda: current_app.config["SHELTER_LOGIN_LIMIT_PER_ACCOUNT"],
-        scope="login-account",
-        key_func=_attempted_username,
-        methods=["POST"],
-        error_message=_too_many_attempts,
-        deduct_when=_failed,
-    )
-    per_address = limiter.shared_limit(
-        lambda: current_app.config["SHELTER_LOGIN_LIMIT_PER_ADDRESS"],
-        scope="login-address",
-        methods=["POST"],
-        error_message=_too_many_attempts,
-        deduct_when=_failed,
-    )
-    return per_account(per_address(view))
-
-
-def _attempted_username() -> str:
-    data = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(data, dict):
-        data = {}
-    return str(data.get("username", "")).strip().lower()[:64] or "-"
 
 
 def log_in(username: str, password: str, remember: bool) -> User:
@@ -65,8 +27,26 @@ def log_in(username: str, password: str, remember: bool) -> User:
         raise LoginFailed(_("Wrong username or password."))
     if not user.active:
         raise LoginFailed(_("This account is disabled. Ask your administrator."))
+    start_login(user, request.user_agent.string)
     login_user(user, remember=remember)
+    remember_device(user.username)
+    _forget_csrf_token()
     return user
+
+
+def log_out() -> None:
+    """End this login on the server (copies of its cookies stop working) and here."""
+    if current_user.is_authenticated:
+        end_login(current_user._get_current_object())
+    logout_user()
+
+
+def _forget_csrf_token() -> None:
+    """The next page or reply gets a new CSRF token: one issued before the login (planted,
+    or seen by someone else on a shared phone) is refused from now on."""
+    name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    session.pop(name, None)
+    g.pop(name, None)
 
 
 def landing_url(user: User) -> str:

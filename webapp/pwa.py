@@ -1,4 +1,5 @@
-"""Serves the PWA: the app shell, the manifest, the service worker and /s/<site_code>.
+"""Serves the PWA: the app shell, the manifest, the service worker, /s/<site_code> and the
+favicon.
 
 The service worker is rendered here with SHELL_VERSION = a hash of every file it
 precaches, so any change to the shell installs a new worker (and a new cache).
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app
@@ -31,10 +34,19 @@ def _static_dir() -> Path:
     return Path(current_app.static_folder)
 
 
+# The managers' pages' own scripts: not part of the app on the phone.
+PRECACHE_SKIP = "js/manage/"
+
+
 def precached_files() -> list[Path]:
     """The files the service worker precaches, sorted, each once."""
     root = _static_dir()
-    found = {path for pattern in PRECACHE_GLOBS for path in root.glob(pattern) if path.is_file()}
+    found = {
+        path
+        for pattern in PRECACHE_GLOBS
+        for path in root.glob(pattern)
+        if path.is_file() and not path.relative_to(root).as_posix().startswith(PRECACHE_SKIP)
+    }
     return sorted(found)
 
 
@@ -57,20 +69,34 @@ def shell_version() -> str:
     return digest.hexdigest()[:16]
 
 
-# Modules the shell preloads in parallel instead of discovering them import by import
-# (the form's whole import graph; the QR decoder is loaded on first use instead).
-PRELOAD_GLOBS = ("js/*.js", "js/ui/*.js", "vendor/idb/*.js")
-PRELOAD_SKIP = {"js/ui/scanner.js"}
+# What a QR scan waits for: main.js and the form screen with every module they import
+# statically, preloaded in parallel (<link rel="modulepreload">) instead of discovered import
+# by import. The other screens (home, hazards, my checks, self-test) and the QR decoder load
+# when first shown; all of them are precached, so they load underground too.
+PRELOAD_ENTRIES = ("js/main.js", "js/ui/inspection-form.js")
+STATIC_IMPORT = re.compile(r"""^\s*import\s[^'"]*?\sfrom\s+['"](\.{1,2}/[^'"]+)['"]""", re.M)
+
+
+def module_graph(root: Path, entries: tuple[str, ...]) -> list[Path]:
+    """The files ``entries`` (relative to ``root``) import statically, themselves included,
+    sorted. Dynamic ``import()`` is not followed: that is what makes a module lazy."""
+    seen: set[Path] = set()
+    todo = [root / entry for entry in entries]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        for spec in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
+            todo.append(Path(os.path.normpath(path.parent / spec)))
+    return sorted(seen)
 
 
 def _shell() -> Response:
-    """index.html with a <link rel="modulepreload"> per module of the form."""
+    """index.html with a <link rel="modulepreload"> per module a QR scan needs."""
     root = _static_dir()
     html = (root / "index.html").read_text(encoding="utf-8")
-    modules = sorted(
-        {p for pattern in PRELOAD_GLOBS for p in root.glob(pattern)}
-        - {root / skip for skip in PRELOAD_SKIP}
-    )
+    modules = module_graph(root, PRELOAD_ENTRIES)
     links = "".join(f'<link rel="modulepreload" href="{_url_of(path)}">\n' for path in modules)
     response = Response(html.replace("<!-- modulepreload -->\n", links), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
@@ -100,6 +126,14 @@ def manifest():
     response = current_app.send_static_file("manifest.webmanifest")
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on every page (the managers' pages link it too)."""
+    response = current_app.send_static_file("icons/favicon.ico")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 

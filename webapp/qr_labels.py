@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import cache
+from html import escape
 
 import qrcode
 from qrcode.image.svg import SvgPathImage
@@ -326,8 +327,6 @@ def _pil_font(path: str, index: int, pixels: int):
 
 def label_svg(site: Site) -> str:
     """One label as a standalone SVG document sized in millimetres."""
-    from xml.sax.saxutils import escape, quoteattr
-
     label = layout(site)
     qr_path, qr_units = _qr_svg_path(label.url)
     scale = QR_SIZE / qr_units
@@ -340,7 +339,7 @@ def label_svg(site: Site) -> str:
         f'<rect x="{MARGIN}" y="{MARGIN}" width="{LABEL_W - 2 * MARGIN}" height="{BAND_H}" '
         f'rx="2" fill="{BAND}"/>',
         f'<g transform="translate({label.qr_x} {QR_TOP}) scale({scale:.6f})">'
-        f'<path d={quoteattr(qr_path)} fill="#000000" shape-rendering="crispEdges"/></g>',
+        f'<path d="{escape(qr_path)}" fill="#000000" shape-rendering="crispEdges"/></g>',
         f'<g font-family="{SVG_FONT_FAMILY}" text-anchor="middle">',
     ]
     for text in label.texts:

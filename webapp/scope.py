@@ -7,13 +7,23 @@ its own filter.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
-from webapp.models import Organisation, OrgKind, Role, Site, User
-from webapp.models.hazards import Hazard
+from webapp.models import (
+    Inspection,
+    InspectionPhoto,
+    Organisation,
+    OrgKind,
+    Photo,
+    PhotoUpload,
+    Role,
+    Site,
+    User,
+)
+from webapp.models.hazards import Hazard, HazardEvent, HazardPhoto
 
 
 class OutOfScope(Exception):
@@ -90,6 +100,105 @@ def get_org(user: User, code: str) -> Organisation:
     if not can_see_org(user, org):
         raise OutOfScope(code)
     return org
+
+
+def scoped_inspections(user: User) -> Select[tuple[Inspection]]:
+    """The inspections a user may open: an inspector its own; unit managers and office
+    staff every inspection of a site in their subtree. Site and its unit are joined."""
+    query = select(Inspection).join(Inspection.site).join(Site.unit)
+    if user.user_role is Role.INSPECTOR:
+        return query.where(Inspection.inspector_id == user.id)
+    return query.where(in_subtree(user))
+
+
+def can_see_inspection(user: User, inspection: Inspection) -> bool:
+    """The record of one check: the inspector who filed it, the managers of its unit and
+    office staff whose scope holds the site (``scoped_inspections`` as one object). Other
+    inspectors of the unit do not see their colleagues' records."""
+    if inspection.inspector_id == user.id:
+        return True
+    return user.user_role is not Role.INSPECTOR and can_see_site(user, inspection.site)
+
+
+# --- photos: who may reference them, who may see them ----------------------------------
+
+
+def photo_counts_for(sha256, author_id, author_org_id) -> ColumnElement[bool]:
+    """SQL: a photo that a record of the account ``author_id`` (of the organisation
+    ``author_org_id``) references counts for that record: the author, or someone of the
+    author's organisation, uploaded its bytes. Anyone else's stored photo reads like one not
+    uploaded yet: the record neither learns that it exists nor opens it to its readers, until
+    its author uploads the same bytes (which proves the phone holds them). Arguments are
+    values or columns of the enclosing queries, however deep: every table but
+    photo_uploads is correlated to them (SQLAlchemy only looks one level up by itself, and
+    an inspections table of its own here would match anyone's record)."""
+    return (
+        select(PhotoUpload.id)
+        .where(
+            PhotoUpload.sha256 == sha256,
+            or_(PhotoUpload.user_id == author_id, PhotoUpload.org_id == author_org_id),
+        )
+        .correlate_except(PhotoUpload)
+        .exists()
+    )
+
+
+def photos_user_may_reference(user: User, hashes: set[str]) -> set[str]:
+    """Of ``hashes``, the photos that count as present in ``user``'s records (one query)."""
+    if not hashes:
+        return set()
+    query = select(Photo.sha256).where(
+        Photo.sha256.in_(hashes), photo_counts_for(Photo.sha256, user.id, user.org_id)
+    )
+    return set(db.session.scalars(query))
+
+
+def inspection_photo_counts() -> ColumnElement[bool]:
+    """SQL on InspectionPhoto and Inspection rows: the photo counts for the inspection
+    (``photo_counts_for`` its inspector)."""
+    # Correlated explicitly: it sits two levels below the query that has the inspection.
+    inspector_org = (
+        select(User.org_id).where(User.id == Inspection.inspector_id).correlate(Inspection)
+    )
+    return photo_counts_for(
+        InspectionPhoto.sha256, Inspection.inspector_id, inspector_org.scalar_subquery()
+    )
+
+
+def can_see_photo(user: User, photo: Photo) -> bool:
+    """A photo is visible to every account that uploaded it, and to everyone who can see a
+    site whose inspection or hazard event references it, where it counts for that record
+    (``photo_counts_for`` the record's author)."""
+    in_scope = scoped_sites(user).with_only_columns(Site.id)
+    own = select(PhotoUpload.id).where(
+        PhotoUpload.sha256 == photo.sha256, PhotoUpload.user_id == user.id
+    )
+    by_inspection = (
+        select(InspectionPhoto.id)
+        .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
+        .where(
+            InspectionPhoto.sha256 == photo.sha256,
+            Inspection.site_id.in_(in_scope),
+            inspection_photo_counts(),
+        )
+    )
+    actor_org = (
+        select(User.org_id)
+        .where(User.id == HazardEvent.actor_id)
+        .correlate(HazardEvent)
+        .scalar_subquery()
+    )
+    by_hazard = (
+        select(HazardPhoto.id)
+        .join(HazardEvent, HazardEvent.id == HazardPhoto.event_id)
+        .join(Hazard, Hazard.id == HazardPhoto.hazard_id)
+        .where(
+            HazardPhoto.sha256 == photo.sha256,
+            Hazard.site_id.in_(in_scope),
+            photo_counts_for(HazardPhoto.sha256, HazardEvent.actor_id, actor_org),
+        )
+    )
+    return db.session.scalar(select(own.exists() | by_inspection.exists() | by_hazard.exists()))
 
 
 # --- what a user may change -----------------------------------------------------------
@@ -195,6 +304,22 @@ def can_excuse_site(user: User, site: Site) -> bool:
     )
 
 
+def can_annotate_flags(user: User, inspection: Inspection) -> bool:
+    """Explaining or confirming an inspection's credibility flags: the managers of its unit
+    and office staff above the site, never the person who filed the check."""
+    return (
+        user.user_role is not Role.INSPECTOR
+        and can_see_site(user, inspection.site)
+        and inspection.inspector_id != user.id
+    )
+
+
 def can_submit_report(user: User, org: Organisation) -> bool:
     """A city-level office's monthly report is edited and submitted by its own office staff."""
     return user.user_role.is_office_role and user.org_id == org.id
+
+
+def can_manage_channels(user: User, org: Organisation) -> bool:
+    """An organisation's notification channels and reminder settings, and its failed
+    deliveries: the unit's managers, office admins at or above it."""
+    return user.org.contains(org) and user.user_role in (Role.UNIT_MANAGER, Role.OFFICE_ADMIN)

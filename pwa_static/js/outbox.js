@@ -9,6 +9,7 @@
 // it references. Nothing unsynced ever expires.
 
 import * as db from './db.js';
+import { HISTORY_DAYS, submittedAt } from './history.js';
 
 /**
  * One entry per kind of record the phone sends. Adding a kind (e.g. "hazard_event")
@@ -189,11 +190,14 @@ export async function forgetPhotos(id) {
   for (const photo of await db.photosOfRecord(id)) await db.deletePhoto(photo.sha256);
 }
 
-/** Synced records older than `days` are removed from the phone. */
-export async function pruneSynced(days = 7) {
+/**
+ * Synced records submitted more than `days` ago are removed from the phone. Until then
+ * "My checks" shows what was submitted (their photos went once the server had them).
+ */
+export async function pruneSynced(days = HISTORY_DAYS) {
   const cutoff = new Date(Date.now() - days * 86400e3).toISOString();
   for (const record of await db.recordsInState('synced')) {
-    if ((record.updated_at || '') < cutoff) await db.deleteRecord(record.id);
+    if (submittedAt(record) < cutoff) await db.deleteRecord(record.id);
   }
 }
 

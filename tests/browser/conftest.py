@@ -68,6 +68,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.pwa_helpers import make_jpeg
 from tests.factories import PASSWORD, make_org, make_site, make_template, make_user
 from webapp import PWA_STATIC
 
@@ -139,7 +140,7 @@ def live_db(live_paths):
         db.engine.dispose()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -152,18 +153,18 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def serve(app_spec: str, log_path: Path):
+def serve(app_spec: str, log_path: Path, workers: int = 1, threads: int = 8):
     """Run gunicorn on ``app_spec`` (e.g. ``webapp:create_app({...})``) on a free port until
     the block ends; yields a LiveServer once it answers."""
-    port = _free_port()
+    port = free_port()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
                 "--workers",
-                "1",
+                str(workers),
                 "--threads",
-                "8",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
@@ -226,6 +227,13 @@ def app_with_static(config: dict, static_dir: str):
     app = create_app(config)
     app.static_folder = static_dir
     return app
+
+
+@pytest.fixture
+def photo(tmp_path):
+    """A failed item's photo; fill_with_failures takes the fix's photo from beside it."""
+    make_jpeg(tmp_path / "after.jpg", colour=(40, 160, 60))
+    return make_jpeg(tmp_path / "evidence.jpg")
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ outbox from IndexedDB, and count what the server stored."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -27,8 +28,22 @@ def image_size(data: bytes) -> tuple[int, int]:
     return Image.open(io.BytesIO(data)).size
 
 
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Poll a JavaScript ``expression`` in the page until it is truthy.
+
+    Instead of Playwright's ``wait_for_function``: while waiting, that compiles its
+    predicate with ``eval`` inside the page, which the app's Content-Security-Policy
+    forbids (no 'unsafe-eval'). ``page.evaluate`` runs through DevTools, outside the policy.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout:.0f} ms: {expression}")
+        page.wait_for_timeout(100)
+
+
 def wait_for_service_worker(page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
 def log_in_through_app(page, username: str, password: str = PASSWORD, base: str = "") -> None:
@@ -49,7 +64,7 @@ def open_form(page, url: str) -> str:
 
 
 def wait_saved(page) -> None:
-    page.wait_for_function("document.body.dataset.saveState === 'saved'")
+    wait_until(page, "document.body.dataset.saveState === 'saved'")
 
 
 def choose(page, item_id: str, outcome: str) -> None:

@@ -73,7 +73,7 @@ def demo(tmp_path_factory):
     the expected view of every demo account, computed here from the org paths."""
     from flask_migrate import upgrade
 
-    from webapp import create_app
+    from webapp.demo import create_app
 
     base = tmp_path_factory.mktemp("demo")
     app = create_app(_config(base))

@@ -24,17 +24,12 @@ from tests.browser.pwa_helpers import (
     submit,
     wait_for_service_worker,
     wait_for_state,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
 
 DEADLINE = (date.today() + timedelta(days=7)).isoformat()
-
-
-@pytest.fixture
-def photo(tmp_path):
-    make_jpeg(tmp_path / "after.jpg", colour=(40, 160, 60))
-    return make_jpeg(tmp_path / "evidence.jpg")
 
 
 def test_log_in_caches_sites_and_templates(field_kit, page):
@@ -91,14 +86,16 @@ def test_draft_survives_reload(field_kit, page, context):
     record_id = open_form(page, field_kit.site_url)
     context.set_offline(True)
     page.check("input[name='outcome-FIRE-01'][value=pass]")
+    page.click("fieldset[data-item-id='FIRE-01'] [data-more]")  # the note box is one tap away
     page.fill("textarea[name='note-FIRE-01']", "压力表指针在绿区")
-    page.wait_for_function("document.body.dataset.saveState === 'saved'")
+    wait_until(page, "document.body.dataset.saveState === 'saved'")
 
     page.reload()
     page.wait_for_selector("fieldset[data-item-id='FIRE-01']")
 
     assert page.get_attribute("form.inspection", "data-record-id") == record_id
     assert page.is_checked("input[name='outcome-FIRE-01'][value=pass]")
+    # A note already written is shown without the tap.
     assert page.input_value("textarea[name='note-FIRE-01']") == "压力表指针在绿区"
 
 
@@ -272,20 +269,27 @@ def test_a_rejected_record_stays_on_the_phone_with_the_reason(
     row.locator("a.btn").click()
     page.wait_for_selector("form.inspection .card-bad")
     page.fill("input[name='deadline-EVAC-02']", DEADLINE)
-    page.wait_for_function("document.body.dataset.saveState === 'saved'")
+    wait_until(page, "document.body.dataset.saveState === 'saved'")
     submit(page)
     wait_for_state(page, record_id, "synced")
     assert stored_copies(live_db, record_id) == 1
 
 
-def test_an_expired_session_keeps_records_queued_until_the_user_logs_in_again(
-    field_kit, page, context, live_db
+@pytest.mark.parametrize("ended", ["expired", "revoked"])
+def test_an_ended_session_keeps_records_queued_until_the_user_logs_in_again(
+    field_kit, page, context, live_db, browser, live_server, ended
 ):
     record_id = _submit_one(page, field_kit)
     context.set_offline(True)
     submit(page)
     wait_for_state(page, record_id, "queued")
-    context.clear_cookies()  # the session expired while underground
+    if ended == "expired":
+        context.clear_cookies()  # the session expired while underground
+    else:  # ended on the server: the phone still holds its (now worthless) cookies
+        other = browser.new_context(base_url=live_server.url)
+        token = log_in_api(other, field_kit.username)["csrf_token"]
+        assert other.request.delete("/api/v1/sessions", headers={"X-CSRF-Token": token}).ok
+        other.close()
 
     context.set_offline(False)
     page.wait_for_selector("#login-overlay #login-form")

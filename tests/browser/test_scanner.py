@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.pwa_helpers import log_in_through_app, outbox_records
+from tests.browser.pwa_helpers import log_in_through_app, outbox_records, wait_until
 from tests.factories import make_org, make_site
 from webapp import qr_labels
 from webapp.extensions import db
@@ -176,7 +176,8 @@ def test_a_refused_camera_gets_a_message(field_kit, open_profile, tmp_path, live
     )
     page.click("#scan-qr")
     message = page.locator(".scanner-message")
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelector('.scanner-message')?.textContent.includes('相机权限被拒绝')",
         timeout=20000,
     )

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from webapp import days
 from webapp.auth import manager_required
+from webapp.inputs import Day
 from webapp.scope import OutOfScope, get_org
 from webapp.services.completion import SiteFilters, day_completion
 
@@ -19,7 +20,7 @@ bp = Blueprint(
 
 
 class CompletionQuerySchema(Schema):
-    date = fields.Date(
+    date = Day(
         load_default=None, metadata={"description": "YYYY-MM-DD; default today in SHELTER_TZ"}
     )
     org = fields.String(

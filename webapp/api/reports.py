@@ -7,23 +7,21 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from webapp import days
 from webapp.auth import manager_required
+from webapp.inputs import Month, parse_month
 from webapp.models import OrgKind
 from webapp.scope import OutOfScope, get_org
 from webapp.services import reports as svc
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1", description="Monthly reports")
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM.")
-
 
 class MonthQuerySchema(Schema):
-    month = fields.String(
+    month = Month(
         load_default=None,
-        validate=MONTH,
         metadata={"description": "YYYY-MM; default last month (the one due now)"},
     )
     org = fields.String(load_default=None, metadata={"description": "Default: your own"})
@@ -71,10 +69,6 @@ def _org(code: str | None):
         abort(404, description="No such organisation.")
 
 
-def _month(text: str | None):
-    return svc.parse_month(text) if text else svc.previous_month(days.today())
-
-
 @bp.route("/reports")
 @bp.arguments(MonthQuerySchema, location="query")
 @bp.response(200, StatusSchema(many=True))
@@ -83,7 +77,7 @@ def _month(text: str | None):
 @manager_required
 def list_reports(args):
     """Submission status of every city-level office's report under `org` for `month`."""
-    month = _month(args["month"])
+    month = args["month"] or svc.previous_month(days.today())
     return [
         _status(svc.submission_status(o, month)) for o in svc.reporting_offices(_org(args["org"]))
     ]
@@ -99,7 +93,7 @@ def get_report(org_code: str, month: str):
     else live), with what late data has changed since the submission."""
     org = _org(org_code)
     try:
-        first = svc.parse_month(month)
+        first = parse_month(month)
     except ValueError:
         abort(404, description="Months are written YYYY-MM.")
     if org.org_kind is not OrgKind.CITY:

@@ -9,7 +9,9 @@ from marshmallow import Schema, fields, validate
 
 from webapp.errors import json_error
 from webapp.extensions import csrf
-from webapp.login_service import LoginFailed, log_in, login_rate_limited
+from webapp.login_limits import login_rate_limited
+from webapp.login_service import LoginFailed, log_in, log_out
+from webapp.services.login_sessions import log_out_everywhere
 
 bp = Blueprint("session", __name__, url_prefix="/api/v1", description="Log in and out")
 
@@ -59,7 +61,18 @@ def log_in_session(credentials):
 @bp.route("/session", methods=["DELETE"])
 @bp.response(204)
 def log_out_session():
-    """Log out (needs the X-CSRF-Token header like every state-changing call)."""
+    """Log out here: this login ends on the server, the phone's other logins stay
+    (needs the X-CSRF-Token header like every state-changing call)."""
+    log_out()
+
+
+@bp.route("/sessions", methods=["DELETE"])
+@bp.response(204)
+@bp.alt_response(401, description="Not logged in")
+@login_required
+def log_out_everywhere_session():
+    """Log out on every browser and phone (e.g. after losing a phone); needs X-CSRF-Token."""
+    log_out_everywhere(current_user._get_current_object())
     logout_user()
 
 

@@ -7,18 +7,15 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import UnsupportedMediaType
 
 from webapp import days
 from webapp.api.schemas import ExportFileSchema, ImportReplySchema, SyncBatchSchema, SyncReplySchema
-from webapp.errors import json_error
-from webapp.services.sync import (
-    BatchRejected,
-    SyncSource,
-    import_unsent,
-    parse_batch,
-    record_inspections,
-)
+from webapp.errors import MalformedJSON, json_error
+from webapp.inputs import checks_nul_per_record
+from webapp.services.sync.batch import record_inspections
+from webapp.services.sync.envelope import BatchRejected, import_unsent, parse_batch
+from webapp.services.sync.storing import SyncSource
 
 bp = Blueprint(
     "sync", __name__, url_prefix="/api/v1", description="Exactly-once sync of inspections"
@@ -32,6 +29,7 @@ IMPORT_MAX_BYTES = 200 * 1024 * 1024
 BATCH_ERRORS = {
     400: "Malformed JSON (fields.body)",
     413: "Body too large (fields.body)",
+    415: "Not sent as application/json (fields.body)",
     422: "The request as a whole is invalid (fields name the field at fault); nothing was written",
 }
 
@@ -47,25 +45,25 @@ def _limit_body(endpoint: str | None, _values: dict | None) -> None:
         request.max_content_length = BODY_LIMITS[endpoint]
 
 
-@bp.errorhandler(RequestEntityTooLarge)
-def _body_too_large(_error):
-    megabytes = (request.max_content_length or 0) // (1024 * 1024)
-    message = _("The request is larger than %(mb)d MB.", mb=megabytes)
-    return json_error(413, "body_too_large", message, {"body": [message]})
-
-
 def read_json_body() -> object:
-    """The request body parsed as JSON; raises BatchRejected (400) when it is not JSON."""
+    """The request body parsed as JSON; raises MalformedJSON (a 400 naming the problem,
+    webapp/errors.py) when it is not JSON, and UnsupportedMediaType (415) when it is not
+    sent as JSON (as Flask's get_json does). A body over the limit is a 413 there too."""
+    if not request.is_json:
+        message = _("Send the body as JSON (Content-Type: application/json).")
+        raise UnsupportedMediaType(message)
     try:
         return orjson.loads(request.get_data(cache=False))
-    except orjson.JSONDecodeError:
-        raise BatchRejected({"body": [_("Not valid JSON.")]}, 400) from None
+    except orjson.JSONDecodeError as err:
+        raise MalformedJSON(str(err)) from None
 
 
 def _rejected(err: BatchRejected):
-    error = {400: "malformed_json", 413: "body_too_large"}.get(err.status, "invalid_request")
     return json_error(
-        err.status, error, _("The request was not accepted; nothing was stored."), err.fields
+        422,
+        "invalid_request",
+        _("The request was not accepted; nothing was stored."),
+        err.fields,
     )
 
 
@@ -77,8 +75,10 @@ def _rejected(err: BatchRejected):
 @bp.alt_response(400, description=BATCH_ERRORS[400])
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(413, description=BATCH_ERRORS[413])
+@bp.alt_response(415, description=BATCH_ERRORS[415])
 @bp.alt_response(422, description=BATCH_ERRORS[422])
 @login_required
+@checks_nul_per_record
 def sync_inspections():
     """Deliver up to 200 inspections; one result per record, in order.
 
@@ -104,8 +104,10 @@ def sync_inspections():
 @bp.alt_response(400, description=BATCH_ERRORS[400])
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(413, description=BATCH_ERRORS[413])
+@bp.alt_response(415, description=BATCH_ERRORS[415])
 @bp.alt_response(422, description=BATCH_ERRORS[422])
 @login_required
+@checks_nul_per_record
 def import_file():
     """Import an "export unsent records" file (the last resort when a phone cannot sync).
 

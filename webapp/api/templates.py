@@ -18,7 +18,7 @@ from webapp.models import ChecklistCategory, ChecklistTemplate
 bp = Blueprint("templates_api", __name__, url_prefix="/api/v1", description="Checklist templates")
 
 
-@bp.route("/templates/<int:template_id>")
+@bp.route("/templates/<id:template_id>")
 @bp.response(200, TemplateSchema)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(404, description="No such template")

@@ -11,7 +11,19 @@ def init_app(app: Flask) -> None:
 
 
 def _commands():
-    from webapp.cli import demo, hazards, qr, sites, sync, users
+    from webapp.cli import (
+        backup,
+        checklist,
+        hazards,
+        notify,
+        orgs,
+        photos,
+        qr,
+        rollups,
+        sites,
+        sync,
+        users,
+    )
 
-    modules = (demo, users, sites, sync, hazards, qr)
+    modules = (checklist, orgs, users, sites, sync, hazards, qr, notify, photos, rollups, backup)
     return [command for module in modules for command in module.COMMANDS]

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from webapp.cli.language import in_cli_language
 from webapp.extensions import db
 from webapp.models import Organisation
-from webapp.services.site_io import FORMATS, ImportRejected, export_sites, import_sites
+from webapp.services.site_io.exporting import export_sites
+from webapp.services.site_io.format import FORMATS, ImportRejected
+from webapp.services.site_io.importing import import_sites
 
 
 def _org_or_fail(code: str | None) -> Organisation | None:

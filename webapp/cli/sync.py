@@ -13,7 +13,8 @@ from sqlalchemy import select
 from webapp.cli.language import in_cli_language
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services.sync import BatchRejected, import_unsent
+from webapp.photo_store import PhotoStoreUnavailable
+from webapp.services.sync.envelope import BatchRejected, import_unsent
 
 
 @click.command("import-unsent")
@@ -45,6 +46,14 @@ def import_unsent_command(file: Path, username: str) -> None:
             click.echo(f"{field}: {' '.join(messages)}", err=True)
         _fail(
             _("%(file)s is not an export file of unsent records; nothing was imported.", file=file)
+        )
+    except PhotoStoreUnavailable as error:
+        # Photos already stored stay; importing the same file again later completes it.
+        _fail(
+            _(
+                "The photo store is unavailable (%(error)s); import the file again later.",
+                error=str(error),
+            )
         )
     for photo in reply["photos"]:
         click.echo(f"photo {photo['sha256']} {photo['status']}{_details(photo)}")

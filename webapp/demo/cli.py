@@ -1,4 +1,4 @@
-"""``seed-demo`` (the Jilin demo dataset) and ``seed-checklist`` (the default checklist only)."""
+"""``flask --app webapp.demo seed-demo``: the Jilin demo dataset with its history."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import click
 from flask_babel import gettext as _
 
 from webapp.cli.language import in_cli_language
-from webapp.seed.demo import ACCOUNTS, DEMO_PASSWORD, field_accounts
-from webapp.services.demo import SeedConflict, SeedCounts, seed_checklist, seed_demo
-from webapp.services.demo_activity import (
+from webapp.demo.activity import (
     DEFAULT_HISTORY_DAYS,
     HistoryCounts,
     HistoryRefused,
     demo_has_inspections,
 )
+from webapp.demo.activity.notices import NOTICE_DAYS
+from webapp.demo.dataset import ACCOUNTS, DEMO_PASSWORD, field_accounts
+from webapp.demo.seed import SeedConflict, SeedCounts, seed_demo
 
 
 def _echo_counts(counts: SeedCounts) -> None:
@@ -25,9 +26,9 @@ def _echo_counts(counts: SeedCounts) -> None:
             orgs=counts.orgs,
             sites=counts.sites,
             accounts=counts.accounts,
-            categories=counts.categories,
-            templates=counts.templates,
-            items=counts.items,
+            categories=counts.checklist.categories,
+            templates=counts.checklist.templates,
+            items=counts.checklist.items,
         )
     )
     if counts.history.added:
@@ -80,6 +81,14 @@ def _echo_history(history: HistoryCounts) -> None:
             "Monthly reports: %(on_time)d on time, %(late)d late, %(missing)d missing, "
             "%(pending)d not due yet.",
             **history.reports,
+        )
+    )
+    click.echo(
+        _(
+            "Reminders: %(notices)d notices in the managers' inboxes, from the reminder runs "
+            "of the last %(days)d days (nothing sent: the demo has no channels).",
+            notices=history.notices,
+            days=min(NOTICE_DAYS, history.days),
         )
     )
 
@@ -136,13 +145,3 @@ def seed_demo_command(history_days: int) -> None:
             count=len(field_accounts()),
         )
     )
-
-
-@click.command("seed-checklist")
-@in_cli_language
-def seed_checklist_command() -> None:
-    """Add the default daily checklist (key "daily", version 1) if it is missing."""
-    _echo_counts(seed_checklist())
-
-
-COMMANDS = [seed_demo_command, seed_checklist_command]

@@ -1,10 +1,10 @@
-"""Writing seed data: the default checklist and the Jilin demo dataset with its history.
+"""Writing the Jilin demo dataset with its history: the default checklist, then the demo's
+organisations, sites and accounts, then weeks of activity.
 
-Both only add what is missing (matched by organisation code, site code, username,
-category code and template key + version), so running them again changes nothing and
-they are safe on a database that already holds other data. The demo's history of checks,
-hazards and reports (webapp/services/demo_activity/) is added only while the demo sites
-have no inspections at all.
+Everything only adds what is missing (matched by organisation code, site code, username,
+category code and template key + version), so running it again changes nothing and it is
+safe on a database that already holds other data. The history of checks, hazards and
+reports (webapp/demo/activity/) is added only while the demo sites have no inspections.
 """
 
 from __future__ import annotations
@@ -18,18 +18,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp import days
-from webapp.extensions import db
-from webapp.models import (
-    ChecklistCategory,
-    ChecklistItem,
-    ChecklistTemplate,
-    Organisation,
-    Site,
-    User,
-)
-from webapp.seed import checklist
-from webapp.seed.demo import DEMO_PASSWORD, build_demo
-from webapp.services.demo_activity import (
+from webapp.demo.activity import (
     DEFAULT_HISTORY_DAYS,
     HistoryCounts,
     add_history,
@@ -37,6 +26,10 @@ from webapp.services.demo_activity import (
     history_start,
     holds_other_data,
 )
+from webapp.demo.dataset import DEMO_PASSWORD, build_demo
+from webapp.extensions import db
+from webapp.models import Organisation, Site, User
+from webapp.services.default_checklist import ChecklistCounts, add_default_checklist
 
 
 class SeedConflict(Exception):
@@ -51,12 +44,10 @@ class SeedConflict(Exception):
 class SeedCounts:
     """How many rows of each kind a seed run added."""
 
+    checklist: ChecklistCounts = field(default_factory=ChecklistCounts)
     orgs: int = 0
     sites: int = 0
     accounts: int = 0
-    categories: int = 0
-    templates: int = 0
-    items: int = 0
     history: HistoryCounts = field(default_factory=HistoryCounts)
 
     @property
@@ -65,17 +56,10 @@ class SeedCounts:
             self.orgs
             + self.sites
             + self.accounts
-            + self.categories
-            + self.templates
+            + self.checklist.categories
+            + self.checklist.templates
             + self.history.added
         )
-
-
-def seed_checklist() -> SeedCounts:
-    """Add the default checklist (key ``daily``, version 1, published) if it is missing."""
-    counts = _add_checklist()
-    db.session.commit()
-    return counts
 
 
 def seed_demo(history_days: int = DEFAULT_HISTORY_DAYS) -> SeedCounts:
@@ -92,7 +76,7 @@ def seed_demo(history_days: int = DEFAULT_HISTORY_DAYS) -> SeedCounts:
         # With a history, what is added now is registered the evening before its first
         # day: new sites are then due from that day, and no account predates its org.
         with _registered_before(history_start(history_days) if with_history else None):
-            counts = _add_checklist()
+            counts = SeedCounts(checklist=add_default_checklist())
             data = build_demo()
             orgs = _add_orgs(data, counts)
             _add_sites(data, orgs, counts)
@@ -115,55 +99,6 @@ def _registered_before(first_day: date | None) -> Iterator[None]:
     evening = datetime.combine(first_day - timedelta(days=1), time(18), tzinfo=days.zone())
     with days.replaying(evening):
         yield
-
-
-def _add_checklist() -> SeedCounts:
-    counts = SeedCounts()
-    existing = set(db.session.execute(select(ChecklistCategory.code)).scalars())
-    for position, (code, name_zh, name_en) in enumerate(checklist.CATEGORIES, start=1):
-        if code not in existing:
-            db.session.add(
-                ChecklistCategory(code=code, name_zh=name_zh, name_en=name_en, position=position)
-            )
-            counts.categories += 1
-    db.session.flush()
-    found = db.session.execute(
-        select(ChecklistTemplate).where(
-            ChecklistTemplate.key == checklist.TEMPLATE_KEY,
-            ChecklistTemplate.version == checklist.TEMPLATE_VERSION,
-        )
-    ).scalar_one_or_none()
-    if found is not None:
-        return counts
-    template = ChecklistTemplate(
-        key=checklist.TEMPLATE_KEY,
-        version=checklist.TEMPLATE_VERSION,
-        title=checklist.TEMPLATE_TITLE,
-        published=True,
-    )
-    for position, spec in enumerate(checklist.ITEMS, start=1):
-        template.items.append(
-            ChecklistItem(
-                item_id=spec.item_id,
-                category=spec.category,
-                position=position,
-                label_zh=spec.label_zh,
-                label_en=spec.label_en,
-                guidance_zh=spec.guidance_zh,
-                guidance_en=spec.guidance_en,
-                frequency=spec.frequency,
-                applies_to=list(spec.applies_to),
-                seasons=list(spec.seasons),
-                photo_required_on_fail=spec.photo_required_on_fail,
-                default_grade=spec.default_grade,
-                fix_immediately=spec.fix_immediately,
-            )
-        )
-    db.session.add(template)
-    db.session.flush()
-    counts.templates += 1
-    counts.items += len(checklist.ITEMS)
-    return counts
 
 
 def _add_orgs(data, counts: SeedCounts) -> dict[str, Organisation]:

@@ -1,5 +1,7 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from webapp.models.append_only import HistoryIsImmutable
+from webapp.models.credibility import FlagAnnotation, FlagCode, InspectionFlag, Verdict
 from webapp.models.hazards import (
     EventType,
     Hazard,
@@ -7,7 +9,6 @@ from webapp.models.hazards import (
     HazardPhoto,
     HazardSource,
     HazardStatus,
-    HistoryIsImmutable,
 )
 from webapp.models.inspections import (
     Inspection,
@@ -15,20 +16,33 @@ from webapp.models.inspections import (
     InspectionPhoto,
     InspectionResult,
     Photo,
+    PhotoUpload,
+)
+from webapp.models.notify import (
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeRead,
+    NotifyChannel,
+    NotifySettings,
 )
 from webapp.models.orgs import Organisation, OrgKind
 from webapp.models.qr import QrRotation
 from webapp.models.reports import MonthlyReport, ReportStatus, SiteExcuse
+from webapp.models.rollups import SiteDayRollup, UnitDayRollup
 from webapp.models.sites import ConstructionType, Site, SiteStatus, Usage
 from webapp.models.templates import ChecklistCategory, ChecklistItem, ChecklistTemplate
-from webapp.models.users import Role, User
+from webapp.models.users import LoginSession, Role, User
 
 __all__ = [
     "ChecklistCategory",
     "ChecklistItem",
     "ChecklistTemplate",
     "ConstructionType",
+    "DeliveryStatus",
     "EventType",
+    "FlagAnnotation",
+    "FlagCode",
     "Hazard",
     "HazardEvent",
     "HazardPhoto",
@@ -37,18 +51,29 @@ __all__ = [
     "HistoryIsImmutable",
     "Inspection",
     "InspectionConflict",
+    "InspectionFlag",
     "InspectionPhoto",
     "InspectionResult",
+    "LoginSession",
     "Organisation",
     "OrgKind",
     "MonthlyReport",
+    "Notice",
+    "NoticeDelivery",
+    "NoticeRead",
+    "NotifyChannel",
+    "NotifySettings",
     "Photo",
+    "PhotoUpload",
     "QrRotation",
     "ReportStatus",
     "Role",
     "Site",
+    "SiteDayRollup",
     "SiteExcuse",
     "SiteStatus",
+    "UnitDayRollup",
     "Usage",
     "User",
+    "Verdict",
 ]

@@ -5,12 +5,8 @@ ledger read). Every change to it is a ``HazardEvent``: the events are the record
 edited or deleted. The rules that move a hazard live in webapp/services/hazards.py.
 
 Immutability of the history is enforced three times over:
-- ORM: ``before_update`` / ``before_delete`` mapper events and a ``do_orm_execute`` hook
-  refuse any change to an event, including bulk ``update()`` / ``delete()`` statements;
-- database: triggers on ``hazard_events`` refuse UPDATE and DELETE (SQLite and PostgreSQL).
-  They are created by a DDL listener on *every* ``Table`` named ``hazard_events``, so both
-  ``db.create_all()`` and the Alembic migration (``op.create_table`` dispatches the same
-  ``after_create`` event) install them without hand-editing the generated migration;
+- ORM and database: ``make_append_only`` (webapp/models/append_only.py) refuses any change
+  through the ORM and installs triggers that refuse UPDATE and DELETE on ``hazard_events``;
 - the hash chain: each event stores the hash of the previous event of the same site and
   its own hash over its canonical content; ``flask verify-hazard-chain`` finds any edit.
 """
@@ -23,21 +19,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import (
-    JSON,
-    ForeignKey,
-    Index,
-    Numeric,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    event,
-)
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.append_only import make_append_only
 from webapp.models.orgs import Organisation
 from webapp.models.sites import Site
 from webapp.models.templates import Grade
@@ -93,12 +80,14 @@ class Hazard(db.Model):
         UniqueConstraint("inspection_id", "item_id"),
         # The dashboard and list queries: by site and state, by state and deadline.
         Index("ix_hazards_site_status", "site_id", "status"),
+        # A subtree's hazards found in a period (monthly report, year to date).
+        Index("ix_hazards_site_found", "site_id", "found_at"),
         Index("ix_hazards_status_deadline", "status", "deadline"),
         Index("ix_hazards_status_grade", "status", "grade"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspections.id"))
     item_id: Mapped[str] = mapped_column(String(32), index=True)
     category: Mapped[str] = mapped_column(String(16), index=True)
@@ -277,51 +266,4 @@ def _iso(moment: datetime | None) -> str | None:
 
 # --- immutability of the history ---------------------------------------------------------
 
-
-class HistoryIsImmutable(Exception):
-    """Raised on any attempt to change or delete a HazardEvent through the ORM."""
-
-
-@event.listens_for(HazardEvent, "before_update")
-def _refuse_update(_mapper, _connection, target: HazardEvent) -> None:
-    raise HistoryIsImmutable(f"hazard event {target.id} cannot be changed")
-
-
-@event.listens_for(HazardEvent, "before_delete")
-def _refuse_delete(_mapper, _connection, target: HazardEvent) -> None:
-    raise HistoryIsImmutable(f"hazard event {target.id} cannot be deleted")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete) and any(
-        mapper.class_ is HazardEvent for mapper in state.all_mappers
-    ):
-        raise HistoryIsImmutable("hazard events cannot be changed or deleted")
-
-
-APPEND_ONLY_TRIGGERS = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS hazard_events_no_update BEFORE UPDATE ON hazard_events "
-        "BEGIN SELECT RAISE(ABORT, 'hazard_events is append-only'); END",
-        "CREATE TRIGGER IF NOT EXISTS hazard_events_no_delete BEFORE DELETE ON hazard_events "
-        "BEGIN SELECT RAISE(ABORT, 'hazard_events is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION hazard_events_append_only() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN "
-        "RAISE EXCEPTION 'hazard_events is append-only'; END $$",
-        "DROP TRIGGER IF EXISTS hazard_events_append_only ON hazard_events",
-        "CREATE TRIGGER hazard_events_append_only BEFORE UPDATE OR DELETE ON hazard_events "
-        "FOR EACH ROW EXECUTE FUNCTION hazard_events_append_only()",
-    ],
-}
-
-
-@event.listens_for(Table, "after_create")
-def _install_append_only_triggers(table: Table, connection, **_kw) -> None:
-    """After any CREATE TABLE hazard_events (create_all or a migration), add the triggers."""
-    if table.name != HazardEvent.__tablename__:
-        return
-    for statement in APPEND_ONLY_TRIGGERS.get(connection.dialect.name, []):
-        connection.exec_driver_sql(statement)
+make_append_only(HazardEvent)

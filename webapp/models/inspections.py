@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -9,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.credibility import InspectionFlag
 from webapp.models.sites import Site
 from webapp.models.templates import ChecklistTemplate
 from webapp.models.types import UTCDateTime, utcnow
@@ -22,7 +24,7 @@ class InspectionKind(StrEnum):
 
 
 class Outcome(StrEnum):
-    PASS = "pass"
+    PASS = "pass"  # nosec B105 # an item's outcome, not a password
     FAIL = "fail"
     NA = "na"
 
@@ -32,8 +34,15 @@ class Inspection(db.Model):
     __table_args__ = (
         Index("ix_inspections_site_day", "site_id", "day"),
         Index("ix_inspections_day_kind", "day", "kind"),
-        # Office and covert checks of a period (monthly report): a few among millions.
-        Index("ix_inspections_kind_day", "kind", "day"),
+        # A period's checks of one kind: office and covert checks (a few among millions) for
+        # the monthly report; self-checks per site and day, with when they reached the
+        # server, read from the index alone (the day's figures, the period figures when
+        # they cannot use the summaries).
+        Index("ix_inspections_kind_day_site", "kind", "day", "site_id", "received_at"),
+        # An inspector's inspections around a time (the overlapping flag): the later ones.
+        Index("ix_inspections_inspector_finished", "inspector_id", "finished_at"),
+        # GET /api/v1/inspections pages by this key (see webapp/services/inspections/).
+        Index("ix_inspections_received_id", "received_at", "id"),
     )
 
     # The UUID the phone gave the inspection when it started: the primary key is what
@@ -42,7 +51,7 @@ class Inspection(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
     kind: Mapped[str] = mapped_column(String(16), default=InspectionKind.SELF.value)
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -52,9 +61,8 @@ class Inspection(db.Model):
     # Proof of presence: a valid QR token was scanned for this inspection.
     scanned: Mapped[bool] = mapped_column(default=False)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Phone clock minus server clock at sync time, and whether it exceeded the limit.
+    # Phone clock minus server clock at sync time (beyond the limit: a clock_skew flag).
     clock_offset_seconds: Mapped[int] = mapped_column(default=0)
-    clock_flagged: Mapped[bool] = mapped_column(default=False)
     failures: Mapped[int] = mapped_column(default=0)
     # All photos the inspection references are on the server.
     evidence_complete: Mapped[bool] = mapped_column(default=True)
@@ -68,6 +76,8 @@ class Inspection(db.Model):
     results: Mapped[list[InspectionResult]] = relationship(
         back_populates="inspection", order_by="InspectionResult.id"
     )
+    # Credibility flags (webapp/models/credibility.py), in the order they were raised.
+    flags: Mapped[list[InspectionFlag]] = relationship(order_by="InspectionFlag.id", viewonly=True)
 
 
 class InspectionResult(db.Model):
@@ -85,15 +95,38 @@ class InspectionResult(db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="results")
 
 
+# How a photo is named everywhere: the SHA-256 of its bytes in lowercase hex.
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+SHA256_RE = re.compile(SHA256_PATTERN)
+
+
 class Photo(db.Model):
-    """An uploaded image, addressed by the SHA-256 of its bytes (stored under SHELTER_PHOTO_DIR)."""
+    """An uploaded image, addressed by the SHA-256 of its bytes (its bytes are in the photo
+    store, webapp/photo_store). Who may reference it is ``PhotoUpload``, not this row."""
 
     __tablename__ = "photos"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int]
+    # The first account that uploaded these bytes, and when.
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhotoUpload(db.Model):
+    """An account proved it holds a photo by uploading its bytes (once per account). A record
+    counts a referenced photo as present, and opens it to the record's readers, only if its
+    author or the author's organisation has such a row (``scope.photo_counts_for``)."""
+
+    __tablename__ = "photo_uploads"
+    __table_args__ = (UniqueConstraint("sha256", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The uploader's organisation when it uploaded: its colleagues may reference the photo.
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

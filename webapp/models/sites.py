@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.days import today
 from webapp.extensions import db
 from webapp.models.orgs import Organisation
 from webapp.models.types import UTCDateTime, utcnow
@@ -45,8 +46,6 @@ class SiteStatus(StrEnum):
 def first_due_day() -> date:
     """A new site is due from the day after it is registered, so that registering it never
     shows a miss for a day that was already under way (the form and import can set it)."""
-    from webapp.days import today
-
     return today() + timedelta(days=1)
 
 
@@ -79,7 +78,7 @@ class Site(db.Model):
     responsible_phone: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16), default=SiteStatus.IN_USE.value)
     # The first SHELTER_TZ day the site is due for daily checks (每日检查起始日): no day
-    # before it counts as due or missed. See webapp.days.site_due_on.
+    # before it counts as due or missed. See webapp.due.site_due_on.
     due_from: Mapped[date] = mapped_column(default=first_due_day)
     qr_token: Mapped[str] = mapped_column(String(64), default=new_qr_token)
     qr_token_previous: Mapped[str | None] = mapped_column(String(64))

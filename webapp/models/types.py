@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
+from webapp.days import now
+
 
 def utcnow() -> datetime:
-    from webapp.days import now  # the one clock (the demo seed replays history through it)
-
+    """The one clock (``webapp.days.now``; the demo seed replays history through it)."""
     return now()
 
 

@@ -41,6 +41,11 @@ class User(UserMixin, db.Model):
 
     org: Mapped[Organisation] = relationship(lazy="joined")
 
+    # The key of the login this object was loaded for or is starting
+    # (webapp/services/login_sessions.py). Not a column: Flask-Login keeps it in the
+    # session and remember cookies in place of the user's id (``login_key`` below).
+    _login_key = None
+
     @property
     def user_role(self) -> Role:
         return Role(self.role)
@@ -48,6 +53,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def login_key(self) -> str | None:
+        """What Flask-Login stores for this login (its ``id_attribute``, see webapp/auth.py)."""
+        return self._login_key
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -57,3 +66,17 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class LoginSession(db.Model):
+    """One login on one browser or phone. The key in its cookies is stored only as a
+    SHA-256 hash; deleting the row ends the login wherever its cookies were copied."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200))

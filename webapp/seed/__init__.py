@@ -1,3 +1,2 @@
-"""Seed data as data: the default checklist (``checklist.py``) and the Jilin demo
-dataset generator (``demo.py``). Writing them to the database is
-``webapp.services.demo``'s job."""
+"""Seed data a real deployment needs, as data: the default checklist (``checklist.py``).
+``webapp.services.default_checklist`` writes it; the demo's data live in ``webapp.demo``."""

@@ -107,9 +107,9 @@ ITEMS: list[ItemSpec] = [
         "MGT-05",
         SV,
         ALL,
-        "建立隐患台帐，每条隐患有整改责任人和期限",
+        "建立隐患台账，每条隐患有整改责任人和期限",
         "Hazard ledger kept; every hazard has an owner and a deadline",
-        "抽查台帐中尚未销号的隐患整改进度。",
+        "抽查台账中尚未销号的隐患整改进度。",
         "Spot-check the progress of the items not yet closed.",
     ),
     ItemSpec(
@@ -535,7 +535,7 @@ ITEMS: list[ItemSpec] = [
         ALL,
         "防爆波活门、密闭阀门、封堵板及配件齐全完好",
         "Blast valves, airtight dampers, blanking plates and their fittings complete and sound",
-        "对照设备台帐核对，逐个手动操作阀门。",
+        "对照设备台账核对，逐个手动操作阀门。",
         "Check against the equipment register and operate each valve by hand.",
     ),
     ItemSpec(

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Organisation, OrgKind, Role, Site, SiteStatus, User
 from webapp.scope import below as branch
 from webapp.scope import role_fits_org
+from webapp.services.login_sessions import end_every_login
 
 
 class FieldError(ValueError):
@@ -86,7 +87,8 @@ def update_user(user: User, *, display_name: str, phone: str | None, role: Role)
 
 
 def set_user_active(user: User, active: bool) -> None:
-    """Deactivated accounts cannot log in, and their open sessions end at the next request.
+    """Deactivated accounts cannot log in, and every login of theirs ends (it stays ended
+    when the account is reactivated).
     Raises FieldError when reactivating an account whose organisation is deactivated."""
     if active and not user.org.active:
         raise FieldError(
@@ -97,11 +99,15 @@ def set_user_active(user: User, active: bool) -> None:
             ),
         )
     user.active = active
+    if not active:
+        end_every_login(user)
     db.session.commit()
 
 
 def reset_password(user: User, password: str) -> None:
+    """A new password; every login of the account ends (whoever knew the old one)."""
     user.set_password(password)
+    end_every_login(user)
     db.session.commit()
 
 
@@ -134,25 +140,30 @@ def _check_nominal_parent(
 
 def create_org(
     *,
-    parent: Organisation,
+    parent: Organisation | None,
     kind: OrgKind,
     code: str,
     name: str,
     phone: str | None,
     nominal_parent: Organisation | None = None,
 ) -> Organisation:
-    """A child organisation; raises FieldError (code taken, kind not allowed below parent,
-    a nominal parent where none is allowed)."""
+    """A child organisation, or with no parent the root of a tree (a province office:
+    the first organisation of a deployment). Raises FieldError (code taken, kind not
+    allowed below the parent, a root that is not a province office, a nominal parent where
+    none is allowed)."""
     code = code.strip().upper()
     taken = _("This code is already used by another organisation.")
-    if kind not in CHILD_KINDS[parent.org_kind]:
+    if parent is None:
+        if kind is not OrgKind.PROVINCE:
+            raise FieldError("parent", _("Only a province office has no parent organisation."))
+    elif kind not in CHILD_KINDS[parent.org_kind]:
         raise FieldError("kind", _("This kind of organisation cannot be placed there."))
-    if not parent.active:
+    elif not parent.active:
         raise FieldError("parent", _("The parent organisation is deactivated."))
     _check_nominal_parent(kind, parent, nominal_parent)
     if db.session.execute(select(exists().where(func.upper(Organisation.code) == code))).scalar():
         raise FieldError("code", taken)
-    if len(f"{parent.path}{code}/") > Organisation.path.type.length:
+    if len(f"{parent.path if parent else '/'}{code}/") > Organisation.path.type.length:
         raise FieldError("code", _("The tree is too deep for this code; choose a shorter one."))
     org = Organisation(code=code, name=name.strip(), kind=kind.value, phone=phone or None)
     org.place_under(parent)

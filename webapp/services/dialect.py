@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError
+
 from webapp.extensions import db
+
+
+def _insert():
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def insert_ignoring_duplicates(model, index_elements: list[str]):
@@ -12,11 +22,19 @@ def insert_ignoring_duplicates(model, index_elements: list[str]):
     writers of the same key end with exactly one row; add ``.returning(...)`` to learn
     which rows this statement inserted.
     """
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model.__table__).on_conflict_do_nothing(index_elements=index_elements)
+    return _insert()(model.__table__).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def insert_adding(model, index_elements: list[str], counter: str):
+    """``INSERT ... ON CONFLICT (index_elements) DO UPDATE SET counter = counter + the
+    inserted value``: a row per key whose ``counter`` accumulates what every writer adds.
+    The database applies each addition to the row as it is when the writer gets its lock,
+    so concurrent writers of one key never lose each other's additions."""
+    statement = _insert()(model.__table__)
+    column = model.__table__.c[counter]
+    return statement.on_conflict_do_update(
+        index_elements=index_elements, set_={counter: column + statement.excluded[counter]}
+    )
 
 
 def bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:
@@ -33,12 +51,18 @@ def bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:
     table = model.__table__.name
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        names = ", ".join(columns)
-        with connection.connection.dbapi_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        driver_error = connection.dialect.loaded_dbapi.Error
+        try:
+            with connection.connection.dbapi_connection.cursor() as cursor:
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except driver_error as error:
+            # Raised as SQLAlchemy raises the driver's errors everywhere else (e.g. an
+            # OperationalError when the server went away), so one handler sees them all.
+            raise DBAPIError.instance(statement, None, error, driver_error) from error
     else:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # nosec B608 # names come from the model and the caller's code, never a request; values are bound

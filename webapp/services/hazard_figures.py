@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import and_, case, func, select, union_all
 
 from webapp import days
 from webapp.extensions import db
@@ -120,6 +120,25 @@ B_LABELS = {
 }
 
 
+# What the month's figures read of each hazard (plain columns, not ORM objects: a city has
+# thousands of hazards a month); the five fixes of the few open major ones come after.
+MONTH_COLUMNS = (
+    Hazard.id,
+    Hazard.item_id,
+    Hazard.item_label,
+    Hazard.category,
+    Hazard.grade,
+    Hazard.source,
+    Hazard.found_at,
+    Hazard.fixed_on_spot,
+    Hazard.deadline,
+    Hazard.rectified_at,
+    Hazard.closed_at,
+    Hazard.supervising_org_id,
+    Hazard.supervised_on,
+)
+
+
 def hazard_section(org: Organisation, month: date) -> dict:
     """Section B for ``org``'s subtree in ``month`` (as of the end of the month)."""
     from webapp.services.reports.months import month_last
@@ -127,67 +146,46 @@ def hazard_section(org: Organisation, month: date) -> dict:
     last = month_last(month)
     start, end = days.day_bounds(month)[0], days.day_bounds(last)[1]
     year_start = days.day_bounds(month.replace(month=1))[0]
-    # Plain columns, not ORM objects: a city has tens of thousands of hazards a year.
-    columns = (
-        Hazard.id,
-        Hazard.item_id,
-        Hazard.item_label,
-        Hazard.category,
-        Hazard.grade,
-        Hazard.source,
-        Hazard.found_at,
-        Hazard.fixed_on_spot,
-        Hazard.deadline,
-        Hazard.rectified_at,
-        Hazard.closed_at,
-        Hazard.supervising_org_id,
-        Hazard.supervised_on,
-        Hazard.responsible_name,
-        Hazard.measures,
-        Hazard.funds_amount,
-        Hazard.plan_contingency,
-        Site.code,
-        Site.name,
-    )
     site_ids = select(Site.id).where(sites_under(org))
+    in_sites = Hazard.site_id.in_(site_ids)
     rectified_by_end = and_(Hazard.rectified_at.is_not(None), Hazard.rectified_at < end)
-    # Year to date, counted by the database over the year's range of the found_at index.
-    # ("+ 0" keeps SQLite from walking every hazard the sites ever had through the site_id
-    # index instead; PostgreSQL plans by cost either way.)
+    # Year to date, counted by the database on the (site_id, found_at) index: per site,
+    # the year's range, so the cost follows the year, not the years stored.
     found_ytd, major_ytd, rectified_ytd = db.session.execute(
         select(
             func.count(Hazard.id),
             func.coalesce(func.sum(case((Hazard.grade == Grade.MAJOR.value, 1), else_=0)), 0),
             func.coalesce(func.sum(case((rectified_by_end, 1), else_=0)), 0),
-        ).where(
-            (Hazard.site_id + 0).in_(site_ids),
-            Hazard.found_at >= year_start,
-            Hazard.found_at < end,
-        )
+        ).where(in_sites, Hazard.found_at >= year_start, Hazard.found_at < end)
     ).one()
-    # Row by row, only what the month's figures need, each part on an index, so the cost
-    # does not grow with the years of history: found this month (found_at); unrectified
-    # now (status); closed since the month began (closed_at: major ones closed this month,
-    # and ones rectified only after the month ended).
-    in_sites = (Hazard.site_id + 0).in_(site_ids)
+    # Row by row, only the hazards the month's figures need, each part on its own index
+    # so that none walks the sites' whole history: found this month (site_id, found_at);
+    # not rectified now (site_id, status); major ones closed this month and ones
+    # rectified only after the month ended, closed since (closed_at; closed is final and
+    # closed_at is set only then). "+ 0" keeps SQLite from preferring a site_id index for
+    # the last two. The parts overlap a little and the last three reach past the month:
+    # one pass here keeps each hazard found before the month's end once.
+    other_sites = (Hazard.site_id + 0).in_(site_ids)
     parts = [
         and_(in_sites, Hazard.found_at >= start, Hazard.found_at < end),
+        and_(in_sites, Hazard.status.in_([*UNFIXED, HazardStatus.RECTIFIED.value])),
         and_(
-            Hazard.site_id.in_(site_ids),
-            Hazard.status.in_([*UNFIXED, HazardStatus.RECTIFIED.value]),
-            Hazard.found_at < end,
+            other_sites,
+            Hazard.status == HazardStatus.CLOSED.value,
+            Hazard.grade == Grade.MAJOR.value,
+            Hazard.closed_at >= start,
+            Hazard.closed_at < end,
         ),
-        and_(in_sites, Hazard.closed_at >= start, Hazard.found_at < end),
+        and_(other_sites, Hazard.closed_at >= end, Hazard.rectified_at >= end),
     ]
-    rows = db.session.execute(
-        union(*(select(*columns).join(Site, Hazard.site_id == Site.id).where(p) for p in parts))
-    ).all()
+    found = db.session.execute(union_all(*(select(*MONTH_COLUMNS).where(p) for p in parts)))
+    rows = {hazard.id: hazard for hazard in found if hazard.found_at < end}.values()
     b = {key: 0 for key in B_LABELS if not key.endswith("rate")}
     b.update(found_ytd=found_ytd, major_ytd=int(major_ytd), rectified_ytd=int(rectified_ytd))
     by_source: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     items: Counter[tuple[str, str]] = Counter()
-    major_list = []
+    open_majors: dict[int, bool] = {}  # id → under supervision at month end
     for hazard in rows:
         major = hazard.grade == Grade.MAJOR.value
         fixed = hazard.rectified_at is not None and hazard.rectified_at < end
@@ -216,7 +214,7 @@ def hazard_section(org: Organisation, month: date) -> dict:
                     hazard.supervised_on is None or hazard.supervised_on <= last
                 )
                 b["major_supervised"] += supervised
-                major_list.append(_five_fixes(hazard, hazard.code, hazard.name, supervised))
+                open_majors[hazard.id] = supervised
     b["rectification_rate"] = _rate(b["rectified_month"], b["found_month"])
     b["in_time_rate"] = _rate(b["fixed_in_time_month"], b["with_deadline_month"])
     b["by_source"] = dict(by_source)
@@ -225,7 +223,7 @@ def hazard_section(org: Organisation, month: date) -> dict:
         {"item_id": item_id, "label": label, "count": count}
         for (item_id, label), count in sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     ]
-    b["major_open_list"] = sorted(major_list, key=lambda h: h["found"])
+    b["major_open_list"] = _five_fixes(open_majors)
     return b
 
 
@@ -233,17 +231,41 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _five_fixes(hazard, code: str, name: str, supervised: bool) -> dict:
-    """A major hazard with its 五落实: responsibility, measures, funds, time limit, plan."""
-    return {
-        "id": hazard.id,
-        "site": f"{name} ({code})",
-        "item": hazard.item_label or hazard.item_id,
-        "found": days.local_day(hazard.found_at).isoformat(),
-        "responsible": hazard.responsible_name or "",
-        "measures": hazard.measures or "",
-        "funds": float(hazard.funds_amount) if hazard.funds_amount is not None else None,
-        "deadline": hazard.deadline.isoformat() if hazard.deadline else "",
-        "contingency": hazard.plan_contingency or "",
-        "supervised": supervised,
-    }
+def _five_fixes(supervised: dict[int, bool]) -> list[dict]:
+    """The major hazards ``supervised`` names (id → under supervision), oldest first, each
+    with its 五落实: responsibility, measures, funds, time limit, plan."""
+    if not supervised:
+        return []
+    rows = db.session.execute(
+        select(
+            Hazard.id,
+            Hazard.item_id,
+            Hazard.item_label,
+            Hazard.found_at,
+            Hazard.responsible_name,
+            Hazard.measures,
+            Hazard.funds_amount,
+            Hazard.deadline,
+            Hazard.plan_contingency,
+            Site.code,
+            Site.name,
+        )
+        .join(Site, Hazard.site_id == Site.id)
+        .where(Hazard.id.in_(supervised))
+    ).all()
+    listed = [
+        {
+            "id": hazard.id,
+            "site": f"{hazard.name} ({hazard.code})",
+            "item": hazard.item_label or hazard.item_id,
+            "found": days.local_day(hazard.found_at).isoformat(),
+            "responsible": hazard.responsible_name or "",
+            "measures": hazard.measures or "",
+            "funds": float(hazard.funds_amount) if hazard.funds_amount is not None else None,
+            "deadline": hazard.deadline.isoformat() if hazard.deadline else "",
+            "contingency": hazard.plan_contingency or "",
+            "supervised": supervised[hazard.id],
+        }
+        for hazard in rows
+    ]
+    return sorted(listed, key=lambda h: (h["found"], h["id"]))

@@ -1,16 +1,12 @@
-"""The hazard ledger (隐患排查治理台帐) as an XLSX workbook, in the columns a Chinese safety
+"""The hazard ledger (隐患排查治理台账) as an XLSX workbook, in the columns a Chinese safety
 ledger uses. Headers and values are Chinese whatever the page language; dates are SHELTER_TZ."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +14,15 @@ from webapp import days
 from webapp.extensions import db
 from webapp.models import Hazard, Organisation, Site, User
 from webapp.scope import get_org
-from webapp.xlsx import append_row
+from webapp.xlsx import (
+    HEADER_ROW,
+    freeze_and_filter,
+    table_workbook,
+    workbook_bytes,
+    write_header,
+    write_row,
+    write_title,
+)
 
 # (header, column width)
 COLUMNS = [
@@ -41,7 +45,6 @@ COLUMNS = [
     ("状态", 14),
 ]
 HEADERS = [header for header, _width in COLUMNS]
-HEADER_ROW = 3  # row 1: title, row 2: unit and period
 
 GRADE_ZH = {"general": "一般", "major": "重大"}
 SOURCE_ZH = {"self": "自查", "office": "督导检查", "covert": "暗查暗访"}
@@ -71,7 +74,7 @@ class Ledger:
 
     @property
     def filename(self) -> str:
-        return f"隐患台帐_{self.org.name}_{self.first_day:%Y%m%d}-{self.last_day:%Y%m%d}.xlsx"
+        return f"隐患台账_{self.org.name}_{self.first_day:%Y%m%d}-{self.last_day:%Y%m%d}.xlsx"
 
 
 def ledger_hazards(user: User, org_code: str, first_day: date, last_day: date) -> Ledger:
@@ -102,41 +105,22 @@ def ledger_hazards(user: User, org_code: str, first_day: date, last_day: date) -
 
 def ledger_xlsx(ledger: Ledger) -> bytes:
     """The workbook's bytes: a title, the period, the header row, one row per hazard."""
-    book = Workbook()
+    book = table_workbook()
     sheet = book.active
-    sheet.title = "隐患台帐"
-    last_col = get_column_letter(len(COLUMNS))
-    sheet.append([f"{ledger.org.name} 隐患排查治理台帐"])
-    sheet.merge_cells(f"A1:{last_col}1")
-    sheet["A1"].font = Font(size=14, bold=True)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(
-        [
-            f"统计期间：{ledger.first_day:%Y-%m-%d} 至 {ledger.last_day:%Y-%m-%d}"
-            f"    导出时间：{_local(days.now())}    共 {len(ledger.hazards)} 条"
-        ]
+    sheet.title = "隐患台账"
+    write_title(
+        sheet,
+        len(COLUMNS),
+        f"{ledger.org.name} 隐患排查治理台账",
+        f"统计期间：{ledger.first_day:%Y-%m-%d} 至 {ledger.last_day:%Y-%m-%d}"
+        f"    导出时间：{_local(days.now())}    共 {len(ledger.hazards)} 条",
     )
-    sheet.merge_cells(f"A2:{last_col}2")
-    sheet.append(HEADERS)
-    thin = Side(style="thin", color="999999")
-    for index, (_header, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    write_header(sheet, HEADERS, [width for _header, width in COLUMNS])
     today = days.today()
     for number, hazard in enumerate(ledger.hazards, start=1):
-        append_row(sheet, ledger_row(number, hazard, today))
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(sheet.max_row, HEADER_ROW)}"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        write_row(sheet, HEADER_ROW + number, ledger_row(number, hazard, today))
+    freeze_and_filter(sheet, len(COLUMNS), HEADER_ROW + len(ledger.hazards))
+    return workbook_bytes(book)
 
 
 def ledger_row(number: int, hazard: Hazard, today: date) -> list:

@@ -1,9 +1,12 @@
-"""Photos addressed by the SHA-256 of their bytes: storing, finding, and evidence completeness.
+"""Photos addressed by the SHA-256 of their bytes: checking, storing, finding, and evidence
+completeness.
 
-A photo is a file ``SHELTER_PHOTO_DIR/<first two hex digits>/<sha256>`` (written to a
-temporary file and renamed, so a reader never sees half a photo) plus a ``Photo`` row.
-Storing the same bytes again changes nothing. Inspections may reference photos that have
-not arrived yet; ``refresh_evidence`` marks them complete when the last one arrives.
+An upload is checked (the hash, the size, and a full decode with Pillow: only JPEG, PNG and
+WebP of at most ``MAX_PHOTO_PIXELS``), its bytes go to the photo store
+(``webapp/photo_store``: a directory or a bucket), then a ``Photo`` row and a ``PhotoUpload``
+row for the uploader are written. Storing the same bytes again changes nothing. Inspections
+may reference photos that have not arrived yet; ``refresh_evidence`` marks them complete when
+the last one counts for them (``scope.photo_counts_for``).
 """
 
 from __future__ import annotations
@@ -11,26 +14,29 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image
 from sqlalchemy import select, update
 
 from webapp.extensions import db
-from webapp.models import Inspection, InspectionPhoto, Photo, Site, User
-from webapp.scope import scoped_sites
+from webapp.models import Inspection, InspectionPhoto, Photo, PhotoUpload, User
+from webapp.models.inspections import SHA256_RE
+from webapp.photo_store import photo_store
+from webapp.scope import can_see_photo, inspection_photo_counts
 from webapp.services.dialect import insert_ignoring_duplicates
-from webapp.services.hazards import photo_visible_through_hazards
-from webapp.services.inspection_records import SHA256_RE
 
 log = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# A 48-megapixel camera's full-size shot (8000 × 6000) fits; a decompression bomb (a few
+# kilobytes of PNG claiming 20,000 × 20,000 pixels) is refused before it is decoded.
+MAX_PHOTO_PIXELS = 50_000_000
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 class PhotoRejected(ValueError):
@@ -47,41 +53,61 @@ class PhotoRejected(ValueError):
 class StoredPhoto:
     sha256: str
     content_type: str
-    created: bool  # False: the server already had it
+    created: bool  # False: this account had uploaded these bytes before
 
 
-def sniff_content_type(data: bytes) -> str | None:
-    """JPEG, PNG or WebP by their magic bytes; None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+def decoded_content_type(data: bytes) -> str:
+    """The type of an image that Pillow decodes completely as JPEG, PNG or WebP; raises
+    PhotoRejected for anything else (a file that merely starts like an image, a truncated
+    one, another format, too many pixels). The type never comes from the first bytes."""
+    try:
+        with Image.open(io.BytesIO(data), formats=tuple(CONTENT_TYPES)) as image:
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise _too_many_pixels()
+            if image.format == "JPEG":
+                # Decoding at 1/8 scale still reads every block, in 1/64 of the memory.
+                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+            return CONTENT_TYPES[image.format]
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except Exception:  # whatever Pillow raises on bytes it cannot decode
+        raise PhotoRejected(
+            "body", _("Not a JPEG, PNG or WebP image that can be decoded."), status=415
+        ) from None
 
 
-def photo_path(sha256: str) -> Path:
-    return Path(current_app.config["SHELTER_PHOTO_DIR"]) / sha256[:2] / sha256
+def _too_many_pixels() -> PhotoRejected:
+    return PhotoRejected(
+        "body",
+        _("A photo may have at most %(count)d million pixels.", count=MAX_PHOTO_PIXELS // 10**6),
+    )
 
 
 def store_photo(user: User, sha256: str, data: bytes) -> StoredPhoto:
-    """Store ``data`` under ``sha256`` unless already there; raises PhotoRejected. Commits."""
+    """Check ``data`` and store it under ``sha256`` unless already there, and record that
+    ``user`` holds it. Raises PhotoRejected, or PhotoStoreUnavailable (nothing written).
+    Commits."""
     content_type = _check_photo(sha256, data)
-    path = photo_path(sha256)
-    if not (path.is_file() and path.stat().st_size == len(data)):
-        _write_atomically(path, data)
+    # The bytes first: a row never names a photo the store does not hold.
+    photo_store().put(sha256, data)
+    db.session.execute(
+        insert_ignoring_duplicates(Photo, ["sha256"]),
+        {
+            "sha256": sha256,
+            "content_type": content_type,
+            "size": len(data),
+            "uploaded_by_id": user.id,
+        },
+    )
     created = (
         db.session.scalar(
-            insert_ignoring_duplicates(Photo, ["sha256"]).returning(Photo.sha256),
-            [
-                {
-                    "sha256": sha256,
-                    "content_type": content_type,
-                    "size": len(data),
-                    "uploaded_by_id": user.id,
-                }
-            ],
+            insert_ignoring_duplicates(PhotoUpload, ["sha256", "user_id"]).returning(
+                PhotoUpload.id
+            ),
+            {"sha256": sha256, "user_id": user.id, "org_id": user.org_id},
         )
         is not None
     )
@@ -128,38 +154,20 @@ def _check_photo(sha256: str, data: bytes) -> str:
         raise PhotoRejected("sha256", _("Must be a SHA-256 hash (64 lowercase hex digits)."))
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoRejected("body", _("A photo may be at most 10 MB."), status=413)
-    content_type = sniff_content_type(data)
-    if content_type is None:
-        raise PhotoRejected("body", _("Not a JPEG, PNG or WebP image."), status=415)
     if hashlib.sha256(data).hexdigest() != sha256:
         raise PhotoRejected("sha256", _("The bytes do not match this SHA-256 hash."))
-    return content_type
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return decoded_content_type(data)
 
 
 def refresh_evidence(
     *, sha256: str | None = None, inspection_ids: list[str] | None = None, commit: bool = True
 ) -> int:
-    """Mark inspections whose referenced photos are now all present as evidence-complete
+    """Mark inspections whose referenced photos now all count for them as evidence-complete
     (those referencing ``sha256``, or those in ``inspection_ids``). The only change a stored
     inspection ever gets. Returns how many changed."""
     lacking = (
         select(InspectionPhoto.id)
-        .outerjoin(Photo, Photo.sha256 == InspectionPhoto.sha256)
-        .where(InspectionPhoto.inspection_id == Inspection.id, Photo.sha256.is_(None))
+        .where(InspectionPhoto.inspection_id == Inspection.id, ~inspection_photo_counts())
         .exists()
     )
     statement = update(Inspection).where(Inspection.evidence_complete.is_(False), ~lacking)
@@ -180,22 +188,15 @@ def refresh_evidence(
 
 
 def visible_photo(user: User, sha256: str) -> Photo:
-    """The photo if ``user`` uploaded it or can see a site of an inspection referencing it;
-    raises LookupError otherwise (absent and out of scope read the same)."""
+    """The photo if ``user`` may see it (``scope.can_see_photo``); raises LookupError
+    otherwise (absent and out of scope read the same)."""
     photo = db.session.get(Photo, sha256) if SHA256_RE.match(sha256) else None
-    if photo is None:
-        raise LookupError(sha256)
-    if photo.uploaded_by_id == user.id:
-        return photo
-    referenced_in_scope = db.session.scalar(
-        select(InspectionPhoto.id)
-        .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
-        .where(
-            InspectionPhoto.sha256 == sha256,
-            Inspection.site_id.in_(scoped_sites(user).with_only_columns(Site.id)),
-        )
-        .limit(1)
-    )
-    if referenced_in_scope is None and not photo_visible_through_hazards(user, sha256):
+    if photo is None or not can_see_photo(user, photo):
         raise LookupError(sha256)
     return photo
+
+
+def open_photo(photo: Photo) -> tuple[BinaryIO, int]:
+    """The photo's bytes from the store (a stream to close, and its length); raises
+    PhotoNotStored or PhotoStoreUnavailable."""
+    return photo_store().open(photo.sha256)

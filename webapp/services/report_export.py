@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from webapp import days
 from webapp.models import MonthlyReport, Organisation
 from webapp.services import reports as svc
-from webapp.xlsx import append_row
+from webapp.xlsx import workbook_bytes
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,6 +54,22 @@ def _figure_tables(figures: dict) -> list[Table]:
         _group_table(figures["A"], "by_construction"),
         _group_table(figures["A"], "by_usage"),
     ]
+    if figures.get("credibility_units"):  # reports submitted before the figure have none
+        tables.append(
+            Table(
+                _("Credibility of daily self-checks, by unit"),
+                [
+                    [
+                        f"{u['name']} {u['code']}",
+                        u["self_checks"],
+                        _value("rate", u["credibility_raw_rate"]),
+                        _value("rate", u["credibility_annotated_rate"]),
+                    ]
+                    for u in figures["credibility_units"]
+                ],
+                header=[_("Unit"), _("Self-checks"), _("Without any flag"), _("After annotation")],
+            )
+        )
     b = figures.get("B")
     if b:
         tables.append(
@@ -263,7 +279,7 @@ def to_xlsx(doc: Document) -> bytes:
             for cell in sheet[sheet.max_row]:
                 cell.font, cell.fill = Font(bold=True), head_fill
         for row in table.rows:
-            append_row(sheet, row)
+            sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 48
@@ -286,9 +302,7 @@ def to_xlsx(doc: Document) -> bytes:
         chart.width, chart.height = 24, 8
         data.add_chart(chart, "F2")
         data.column_dimensions["A"].width = 12
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 # --- PDF ----------------------------------------------------------------------------------

@@ -15,6 +15,11 @@ def register_views(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
-    from webapp.views import hazards
+    from webapp.views import hazards, notify, register
 
     app.register_blueprint(hazards.bp)
+    app.register_blueprint(notify.bp)
+    app.register_blueprint(register.bp)
+    from webapp.views import inspections
+
+    app.register_blueprint(inspections.bp)

@@ -75,7 +75,7 @@ def _category_name(category: ChecklistCategory) -> str:
     return category.name_en if str(get_locale()).startswith("en") else category.name_zh
 
 
-@bp.route("/<int:template_id>")
+@bp.route("/<id:template_id>")
 @manager_required
 def show(template_id: int):
     template = _template(template_id)
@@ -107,7 +107,7 @@ def _frozen_page(template: ChecklistTemplate, message: str):
     return render_template("error.html", code=409, message=message), 409
 
 
-@bp.route("/<int:template_id>/copy", methods=["POST"])
+@bp.route("/<id:template_id>/copy", methods=["POST"])
 @manager_required
 def copy(template_id: int):
     _manager_only()
@@ -129,7 +129,7 @@ def _item_form(form_cls, **kwargs):
     )
 
 
-@bp.route("/<int:template_id>/items/<item_id>", methods=["GET", "POST"])
+@bp.route("/<id:template_id>/items/<item_id>", methods=["GET", "POST"])
 @manager_required
 def edit_item(template_id: int, item_id: str):
     _manager_only()
@@ -150,7 +150,7 @@ def edit_item(template_id: int, item_id: str):
     ), (422 if form.errors else 200)
 
 
-@bp.route("/<int:template_id>/items/new", methods=["GET", "POST"])
+@bp.route("/<id:template_id>/items/new", methods=["GET", "POST"])
 @manager_required
 def new_item(template_id: int):
     _manager_only()
@@ -178,7 +178,7 @@ def new_item(template_id: int):
     ), (422 if form.errors else 200)
 
 
-@bp.route("/<int:template_id>/items/<item_id>/delete", methods=["POST"])
+@bp.route("/<id:template_id>/items/<item_id>/delete", methods=["POST"])
 @manager_required
 def delete_item(template_id: int, item_id: str):
     _manager_only()
@@ -194,7 +194,7 @@ def delete_item(template_id: int, item_id: str):
     return redirect(url_for("checklists.show", template_id=template.id))
 
 
-@bp.route("/<int:template_id>/publish", methods=["POST"])
+@bp.route("/<id:template_id>/publish", methods=["POST"])
 @manager_required
 def publish_version(template_id: int):
     _manager_only()

@@ -1,5 +1,5 @@
 """The managers' dashboard: daily completion for any day, drilling down province → city →
-county → unit → site within the user's scope; 30-day heat maps, rankings by missed days,
+county → unit → site within the user's scope; 30-day heat maps, rankings by completion rate,
 data freshness, and hazards at a glance."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from werkzeug.routing import BuildError
 from webapp import days
 from webapp.auth import manager_required
 from webapp.extensions import db
+from webapp.inputs import form_value, parse_day
 from webapp.labels import label
 from webapp.models import Organisation, OrgKind
 from webapp.scope import OutOfScope, can_excuse_site, get_org, get_site
 from webapp.services import completion as svc
+from webapp.services.credibility.figures import credibility_ranking, unit_credibility
 from webapp.services.hazard_figures import hazards_at_a_glance
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -29,14 +31,9 @@ def _flag(value: str | None) -> bool:
     return value in ("1", "true", "on", "y")
 
 
-def read_day(value: str | None) -> date:
-    """The ``date`` argument (YYYY-MM-DD), default today; a bad value is a 400 page."""
-    if not value:
-        return days.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("Dates are written YYYY-MM-DD, e.g. 2026-03-09."))
+def read_day(values) -> date:
+    """The ``date`` of the query or form (YYYY-MM-DD), default today; a bad one is a 400."""
+    return form_value(values, "date", parse_day, days.today())
 
 
 def read_org(value: str | None) -> Organisation:
@@ -66,18 +63,21 @@ def crumbs(org: Organisation) -> list[Organisation]:
 @bp.route("/")
 @manager_required
 def index():
-    day = read_day(request.args.get("date"))
+    day = read_day(request.args)
     org = read_org(request.args.get("org"))
     filters = svc.SiteFilters(*(_flag(request.args.get(name)) for name in FLAGS))
     result = svc.day_completion(org, day, filters)
     first = day - timedelta(days=svc.HEATMAP_DAYS - 1)
+    month_first = day.replace(day=1)
     if org.org_kind is OrgKind.UNIT:
         heat_days, heat_rows = svc.site_heatmap(org, day, filters)
         rankings = None
+        credibility = unit_credibility(org, month_first, day).get(org.id)
     else:
         counts = svc.daily_unit_counts(org, first, day, filters)
         heat_days, heat_rows = svc.org_heatmap(org, day, filters, counts=counts)
-        rankings = svc.missed_rankings(org, day, filters, counts=counts)
+        rankings = svc.completion_rankings(org, day, filters, counts=counts)
+        credibility = credibility_ranking(org, month_first, day)
     return render_template(
         "dashboard/index.html",
         result=result,
@@ -89,6 +89,11 @@ def index():
         heat_days=heat_days,
         heat_rows=heat_rows,
         rankings=rankings,
+        credibility=credibility,
+        children=sorted(
+            result.children,
+            key=lambda r: svc.lowest_rate_first(r.tally.rate, r.tally.missed, r.org.code),
+        ),
         hazards=_hazards_at_a_glance(org, day),
         kind_label=label(org.kind),
         may_excuse=lambda site: can_excuse_site(current_user, site),
@@ -138,7 +143,7 @@ def excuse():
         abort(404)
     if not can_excuse_site(user, site):
         abort(403)
-    day = read_day(request.form.get("date"))
+    day = read_day(request.form)
     try:
         svc.excuse_site(user, site, day, request.form.get("reason", ""))
     except svc.ExcuseRefused as refused:

@@ -1,12 +1,11 @@
 """Hazard pages: the list with filters, the responsibility list, a hazard with its timeline
-and the actions the user may take, bulk verification, and the ledger (台帐) export."""
+and the actions the user may take, bulk verification, and the ledger (台账) export."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from flask import (
@@ -25,11 +24,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import days
+from webapp.amounts import parse_yuan
 from webapp.extensions import db
-from webapp.models import ChecklistCategory, Hazard, HazardEvent, Organisation
-from webapp.scope import OutOfScope, scoped_orgs
+from webapp.inputs import parse_day, parse_id, query_arg, query_page
+from webapp.models import ChecklistCategory, Hazard, HazardEvent, Inspection, Organisation
+from webapp.scope import OutOfScope, can_see_inspection, scoped_orgs
 from webapp.services import hazards as svc
-from webapp.services.ledger import LedgerRangeError, ledger_hazards, ledger_xlsx
+from webapp.services.ledger import ledger_hazards, ledger_xlsx
 from webapp.services.photos import PhotoRejected, store_photo
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
@@ -69,16 +70,6 @@ def _flag(name: str) -> bool:
     return request.args.get(name) in ("1", "true", "on", "y")
 
 
-def _day(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("Dates are written YYYY-MM-DD, e.g. 2026-03-09."))
-
-
 def _filters(responsibility: bool = False) -> svc.HazardFilters:
     args = request.args
     statuses = [s for s in args.getlist("status") if s in STATUSES]
@@ -92,8 +83,8 @@ def _filters(responsibility: bool = False) -> svc.HazardFilters:
         site=(args.get("site") or "").strip() or None,
         unit=args.get("unit") or None,
         source=args.get("source") if args.get("source") in ("self", "office", "covert") else None,
-        found_from=_day("found_from"),
-        found_to=_day("found_to"),
+        found_from=query_arg("found_from", parse_day),
+        found_to=query_arg("found_to", parse_day),
         supervised=True if _flag("supervised") else None,
         fixed_on_spot=True if _flag("fixed_on_spot") else None,
         responsibility=responsibility,
@@ -107,7 +98,7 @@ def _page_args() -> dict:
 def _list_context(filters: svc.HazardFilters) -> dict:
     user = _user()
     query = svc.hazard_query(user, filters).options(*LIST_OPTIONS)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    page = db.paginate(query, page=query_page(), per_page=PER_PAGE, error_out=False, count=True)
     escalated = 0
     if user.user_role.is_office_role:
         escalated = db.session.scalar(
@@ -188,7 +179,7 @@ def _load(hazard_id: int) -> Hazard:
     ).one()
 
 
-@bp.route("/<int:hazard_id>")
+@bp.route("/<id:hazard_id>")
 @login_required
 def detail(hazard_id: int):
     hazard = _load(hazard_id)
@@ -199,9 +190,11 @@ def _render_show(
     hazard: Hazard, error: svc.HazardRefused | None = None, form=None, status: int = 200
 ):
     user = _user()
+    origin = db.session.get(Inspection, hazard.inspection_id) if hazard.inspection_id else None
     return render_template(
         "hazards/show.html",
         hazard=hazard,
+        origin=origin if origin is not None and can_see_inspection(user, origin) else None,
         today=days.today(),
         actions=svc.allowed_actions(user, hazard),
         error=error,
@@ -221,7 +214,7 @@ def _responsible_candidates(hazard: Hazard):
     ).all()
 
 
-@bp.route("/<int:hazard_id>/events", methods=["POST"])
+@bp.route("/<id:hazard_id>/events", methods=["POST"])
 @login_required
 def act(hazard_id: int):
     """One action from the hazard page's forms (the same rules as the API)."""
@@ -271,19 +264,17 @@ def _event_request(form, photos: list[str]) -> svc.EventRequest:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            errors[name] = [_("Dates are written YYYY-MM-DD, e.g. 2026-03-09.")]
+            return parse_day(value)
+        except ValueError as err:
+            errors[name] = [str(err.args[0])]
             return None
 
     amount = None
     if text("funds_amount"):
         try:
-            amount = Decimal(text("funds_amount"))
-            if not amount.is_finite() or amount < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors["funds_amount"] = [_("Enter an amount such as 1200.50.")]
+            amount = parse_yuan(text("funds_amount"))
+        except ValueError as err:
+            errors["funds_amount"] = [str(err)]
     request_ = svc.EventRequest(
         id=text("id") or str(uuid.uuid4()),
         type=text("type") or "",
@@ -314,7 +305,7 @@ def _event_request(form, photos: list[str]) -> svc.EventRequest:
 @login_required
 def verify_selected():
     """Verify several rectified hazards at once (e.g. the day's fixes on the spot)."""
-    ids = [int(v) for v in request.form.getlist("hazard") if v.isdigit()]
+    ids = [hazard_id for hazard_id in map(_id_or_none, request.form.getlist("hazard")) if hazard_id]
     if not ids:
         flash(_("Select the hazards to verify."), "error")
         return redirect(request.referrer or url_for("hazards.index"))
@@ -328,6 +319,13 @@ def verify_selected():
                 _("Hazard #%(id)d not verified: %(reason)s", id=hazard_id, reason=reason), "error"
             )
     return redirect(url_for("hazards.index", status="rectified"))
+
+
+def _id_or_none(value: str) -> int | None:
+    try:
+        return parse_id(value)
+    except ValueError:
+        return None  # no hazard has it: nothing to verify
 
 
 @bp.route("/ledger")
@@ -346,16 +344,11 @@ def ledger():
     if not (args.get("first_day") and args.get("last_day")):
         return render_template("hazards/ledger.html", orgs=orgs, form=form, error=None)
     try:
-        first_day = date.fromisoformat(form["first_day"])
-        last_day = date.fromisoformat(form["last_day"])
+        first_day = _ledger_day(form, "first_day")
+        last_day = _ledger_day(form, "last_day")
         data = ledger_hazards(user, form["org"], first_day, last_day)
     except ValueError as err:
-        message = (
-            str(err)
-            if isinstance(err, LedgerRangeError)
-            else _("Dates are written YYYY-MM-DD, e.g. 2026-03-09.")
-        )
-        return render_template("hazards/ledger.html", orgs=orgs, form=form, error=message), 422
+        return render_template("hazards/ledger.html", orgs=orgs, form=form, error=str(err)), 422
     except (LookupError, OutOfScope):
         abort(404)
     return send_file(
@@ -364,3 +357,11 @@ def ledger():
         download_name=data.filename,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _ledger_day(form: dict, name: str) -> date:
+    """A day of the ledger form; raises ValueError saying ``name: what is wrong``."""
+    try:
+        return parse_day(form[name])
+    except ValueError as err:
+        raise ValueError(_("%(field)s: %(problem)s", field=name, problem=err.args[0])) from None

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Length
 from webapp import qr, qr_labels
 from webapp.days import today, zone
 from webapp.extensions import db
+from webapp.inputs import query_page
 from webapp.models import Organisation, OrgKind, QrRotation, Role, Site
 from webapp.scope import (
     OutOfScope,
@@ -151,15 +152,8 @@ def index():
     orgs = list(db.session.execute(scoped_orgs(current_user).order_by(Organisation.path)).scalars())
     code = request.args.get("org") or current_user.org.code
     org = _org_or_404(code)
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        abort(
-            400,
-            _("Unknown value for %(field)s: %(value)s", field="page", value=request.args["page"]),
-        )
     page = db.paginate(
-        _sites_under_query(org), page=page_number, per_page=PER_PAGE, error_out=False
+        _sites_under_query(org), page=query_page(), per_page=PER_PAGE, error_out=False
     )
     log = db.session.execute(
         select(QrRotation)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from webapp import days
 from webapp.auth import manager_required
+from webapp.inputs import form_value, parse_month
 from webapp.labels import label
 from webapp.models import MonthlyReport, Organisation, OrgKind
 from webapp.scope import OutOfScope, can_submit_report, get_org
@@ -29,14 +30,10 @@ def _org(code: str | None) -> Organisation:
         abort(404)
 
 
-def _month(text: str | None) -> date:
-    """``YYYY-MM``, default: last month (the one whose report is due now)."""
-    if not text:
-        return svc.previous_month(days.today())
-    try:
-        return svc.parse_month(text)
-    except ValueError:
-        abort(400, description=_("Months are written YYYY-MM, e.g. 2026-03."))
+def _month(values) -> date:
+    """The ``month`` of the query or form (YYYY-MM), default: last month (the one whose
+    report is due now); a bad one is a 400."""
+    return form_value(values, "month", parse_month, svc.previous_month(days.today()))
 
 
 def _version(org: Organisation, month: date, number: str | None) -> MonthlyReport | None:
@@ -53,7 +50,7 @@ def _version(org: Organisation, month: date, number: str | None) -> MonthlyRepor
 @manager_required
 def index():
     org = _org(request.args.get("org"))
-    month = _month(request.args.get("month"))
+    month = _month(request.args)
     months = {
         "prev": svc.previous_month(month).strftime("%Y-%m"),
         "next": svc.next_month(month).strftime("%Y-%m"),
@@ -115,7 +112,7 @@ def figure_labels() -> dict:
 def save():
     """Save the hand-filled sections, and submit when the submit button was pressed."""
     org = _org(request.form.get("org"))
-    month = _month(request.form.get("month"))
+    month = _month(request.form)
     if not can_submit_report(current_user, org):
         abort(403)
     values = {spec.key: request.form.get(spec.key, "") for spec in svc.MANUAL_FIELDS}
@@ -135,7 +132,7 @@ def save():
 @manager_required
 def correct():
     org = _org(request.form.get("org"))
-    month = _month(request.form.get("month"))
+    month = _month(request.form)
     if not can_submit_report(current_user, org):
         abort(403)
     try:
@@ -154,7 +151,7 @@ def export(fmt: str):
     from webapp.services import report_export
 
     org = _org(request.args.get("org"))
-    month = _month(request.args.get("month"))
+    month = _month(request.args)
     name = f"{org.code}-{month.strftime('%Y-%m')}"
     if org.org_kind is OrgKind.CITY:
         report = _version(org, month, request.args.get("version"))

@@ -6,16 +6,23 @@ a site inside it that the role may not change is a 403.
 
 from __future__ import annotations
 
+from calendar import Calendar
+
+from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
+from sqlalchemy.orm import selectinload
 
 from webapp.auth import in_scope_or_404, manager_required
+from webapp.days import today
 from webapp.extensions import db
 from webapp.forms import SiteForm
+from webapp.inputs import query_page
 from webapp.labels import label
-from webapp.models import Organisation, Site, SiteStatus, Usage
+from webapp.models import Hazard, HazardStatus, Organisation, Site, SiteStatus, Usage
 from webapp.models.sites import EARLY_ERA_LAST_YEAR, first_due_day
 from webapp.scope import (
     below,
@@ -27,12 +34,19 @@ from webapp.scope import (
     scoped_sites,
     site_units,
 )
+from webapp.services import register
 from webapp.services.accounts import FieldError
+from webapp.services.hazards import HazardFilters, hazard_query
+from webapp.services.reports.months import month_start, next_month, previous_month
 from webapp.services.site_admin import SITE_FIELDS, create_site, suspend_site, update_site
+from webapp.views.dashboard import state_labels
+from webapp.views.register import read_month
 
 bp = Blueprint("sites", __name__, url_prefix="/manage/sites")
 
 PER_PAGE = 50
+HAZARDS_LISTED = 10
+NOT_CLOSED = [status.value for status in HazardStatus if status is not HazardStatus.CLOSED]
 FLAGS = ("leased", "early", "crowded")
 
 
@@ -96,12 +110,7 @@ def _read_filters(args) -> tuple[dict, list[str]]:
         filters[name] = value
     for flag in FLAGS:
         filters[flag] = args.get(flag) in ("1", "on", "true")
-    try:
-        filters["page"] = max(1, int(args.get("page", 1)))
-    except ValueError:
-        problems.append(
-            _("Unknown value for %(field)s: %(value)s", field="page", value=args["page"])
-        )
+    filters["page"] = query_page()
     return filters, problems
 
 
@@ -142,13 +151,47 @@ def create():
 @bp.route("/<code>")
 @manager_required
 def show(code: str):
+    """The site: its month (calendar of daily checks, ``month=YYYY-MM``, default this
+    month), its hazards not yet closed, and its details."""
     site = in_scope_or_404(get_site, current_user, code)
+    first = register.site_first_month(site)
+    month = read_month(first)
+    open_hazards = db.session.scalars(
+        hazard_query(current_user, HazardFilters(site=site.code, status=NOT_CLOSED))
+        .options(selectinload(Hazard.responsible_user))
+        .limit(HAZARDS_LISTED + 1)
+    ).all()
     return render_template(
         "manage/sites/show.html",
         site=site,
         label=label,
         may_edit=can_manage_site(current_user, site),
+        sheet=register.site_months([site], month)[0],
+        month_title=format_date(month, _("MMMM y")),
+        weekdays=_weekday_names(),
+        weeks=Calendar().monthdatescalendar(month.year, month.month),
+        day_states=day_state_labels(),
+        previous_month=previous_month(month) if month > first else None,
+        next_month=next_month(month) if month < month_start(today()) else None,
+        hazards=open_hazards[:HAZARDS_LISTED],
+        more_hazards=len(open_hazards) > HAZARDS_LISTED,
+        today=today(),
     )
+
+
+def _weekday_names() -> list[str]:
+    """Monday first, as Chinese calendars print them."""
+    names = get_day_names("abbreviated", locale=get_locale())
+    return [names[day] for day in range(7)]
+
+
+def day_state_labels() -> dict[str, str]:
+    """The dashboard's words for a site's day, and the two a month adds."""
+    return {
+        **state_labels(),
+        "pending": _("Not checked yet today"),
+        "future": _("Still to come"),
+    }
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import or_
 
 from webapp.auth import in_scope_or_404, manager_required
 from webapp.extensions import db
 from webapp.forms import NewUserForm, PasswordResetForm, UserForm
+from webapp.inputs import query_page
 from webapp.labels import label
 from webapp.models import Organisation, Role, User
 from webapp.scope import (
@@ -29,6 +30,7 @@ from webapp.services.accounts import (
     set_user_active,
     update_user,
 )
+from webapp.services.login_sessions import live_logins, log_out_everywhere
 
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
 
@@ -40,13 +42,7 @@ PER_PAGE = 50
 def index():
     q = request.args.get("q", "").strip()[:100]
     org_code = request.args.get("org", "").strip()
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        abort(
-            400,
-            _("Unknown value for %(field)s: %(value)s", field="page", value=request.args["page"]),
-        )
+    page_number = query_page()
     query = scoped_users(current_user)
     if q:
         query = query.where(
@@ -136,11 +132,14 @@ def show(username: str):
 
 
 def _render_show(target: User, refusal: str | None = None):
+    may_manage = can_manage_user(current_user, target)
     return render_template(
         "manage/users/show.html",
         target=target,
         label=label,
-        may_manage=can_manage_user(current_user, target),
+        may_manage=may_manage,
+        own=target.id == current_user.id,
+        logins=live_logins(target) if may_manage or target.id == current_user.id else None,
         refusal=refusal,
     ), (409 if refusal else 200)
 
@@ -203,6 +202,25 @@ def reactivate(username: str):
         return _render_show(target, refusal=problem.message)
     flash(_("Account %(username)s is active again.", username=target.username), "ok")
     return redirect(url_for("users.show", username=target.username))
+
+
+@bp.route("/<username>/logout-everywhere", methods=["POST"])
+@manager_required
+def logout_everywhere(username: str):
+    """End every login of the account: one's own (a lost phone), or one a manager manages."""
+    target = in_scope_or_404(get_user, current_user, username)
+    if target.id != current_user.id:
+        target = _managed(username)
+        log_out_everywhere(target)
+        flash(
+            _("%(username)s is logged out on every browser and phone.", username=target.username),
+            "ok",
+        )
+        return redirect(url_for("users.show", username=target.username))
+    log_out_everywhere(target)
+    logout_user()
+    flash(_("You are logged out on every browser and phone."), "ok")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/<username>/password", methods=["GET", "POST"])

@@ -1,14 +1,17 @@
 // The home screen: sync state ("all synced: safe to leave"), the needs-attention list,
-// unsent records with their states and last errors, drafts, and the user's sites.
+// unsent records with their states and last errors, drafts, and the user's sites (those
+// still to check today first, those checked today marked and last).
 
+import { describeCheckedToday, sitesForToday } from '../history.js';
 import { t, lang } from '../i18n.js';
 import { describeError } from '../item-labels.js';
 import * as outbox from '../outbox.js';
 import * as reference from '../reference.js';
 import * as session from '../session.js';
 import { requestSync, syncEvents, syncStatus } from '../sync.js';
-import { shortTime } from '../time.js';
+import { localDate, shortTime } from '../time.js';
 import { clear, h, navigate } from './dom.js';
+import { homeScreenGuide, inAppName } from './field-notices.js';
 import { hazardsLink } from './hazards.js';
 import { showToast } from './toast.js';
 import { showLogin } from './login.js';
@@ -47,14 +50,17 @@ async function render(root) {
   const byState = (state) => records.filter((r) => r.state === state);
   const section = (id, title, list, cls, collapsed) => listSection(id, title, list, items, cls, collapsed);
   const parts = [
+    inAppUnsynced(counts),
     statusCard(counts),
     h('button', { type: 'button', class: 'btn btn-primary btn-block', id: 'scan-qr', onclick: openScanner }, t('scan_qr')),
     hazardsLink(),
+    h('a', { class: 'btn btn-block', id: 'my-checks-link', href: '/app/checks' }, t('my_checks')),
+    homeScreenGuide(),
     persistence === false ? h('p', { class: 'card card-warn', id: 'persist-refused' }, t('persist_refused')) : null,
     section('needs-attention', t('needs_attention'), byState('rejected').concat(byState('conflict')), 'card-bad'),
     section('unsent', t('unsent'), byState('queued').concat(byState('sending'))),
     section('drafts', t('drafts'), byState('draft')),
-    sitesSection(sites),
+    sitesSection(sites, records),
     section('synced', t('recent_synced'), byState('synced').slice(0, 10), '', true),
     footer(user, counts),
   ];
@@ -141,7 +147,7 @@ function listSection(id, title, records, items, cls = '', collapsed = false) {
   return h('section', { class: `card ${cls}`, id }, h('h2', {}, `${title} (${records.length})`), list);
 }
 
-function sitesSection(sites) {
+function sitesSection(sites, records) {
   const refresh = h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: async () => {
     const kind = await reference.refreshReference();
     showToast(kind === 'ok' ? '✓' : t('offline'));
@@ -150,18 +156,30 @@ function sitesSection(sites) {
   if (!sites.length) {
     return h('section', { class: 'card', id: 'sites' }, h('h2', {}, t('sites')), h('p', {}, t('sites_empty')), refresh);
   }
+  const rows = sitesForToday(sites, records, localDate(new Date()));
+  const done = rows.filter((row) => row.checked).length;
   return h(
     'section',
     { class: 'card', id: 'sites' },
     h('h2', {}, t('sites')),
-    h('ul', { class: 'sites' }, sites.map((site) =>
-      h('li', {},
-        h('a', { class: 'site-link', href: `/s/${encodeURIComponent(site.code)}` },
+    h('p', { class: 'muted', id: 'sites-today' }, t('sites_checked_today', { done, total: rows.length })),
+    h('ul', { class: 'sites' }, rows.map(({ site, checked }) =>
+      h('li', { 'data-site': site.code, 'data-checked-today': checked ? checked.source : null },
+        h('a', { class: `site-link${checked ? ' site-done' : ''}`, href: `/s/${encodeURIComponent(site.code)}` },
           h('strong', {}, site.name),
           h('span', { class: 'muted' }, `${site.code} · ${site.unit?.name || ''}`),
-          h('span', { class: 'site-go' }, t('open_form'), ' ›'))))),
+          checked ? h('span', { class: 'done-today' }, describeCheckedToday(checked)) : null,
+          h('span', { class: 'site-go' }, checked ? '' : t('open_form'), ' ›'))))),
     refresh,
   );
+}
+
+/** In an in-app browser with unsynced checks: they live only there; say so first. */
+function inAppUnsynced(counts) {
+  const app = inAppName();
+  const unsynced = counts.pending + counts.rejected;
+  if (!app || !unsynced) return null;
+  return h('p', { class: 'card card-bad', id: 'inapp-unsynced', role: 'alert' }, t('inapp_unsynced', { n: unsynced, app }));
 }
 
 function footer(user, counts) {

@@ -1,10 +1,17 @@
 // The daily inspection form for one site, rendered from its cached template. Every change
 // is saved to the draft in IndexedDB at once; submit validates, queues and syncs.
 //
+// Short by design: each item is drawn by form-item.js (label and three buttons; the rest on
+// failure or a tap). 「其余全部合格」 marks every unanswered item as passed (after a
+// confirmation), each with its own result. Opening a site already checked today says so
+// before a second check starts.
+//
 // Stable names for automation: each item is <fieldset data-item-id="ID"> with radios
-// name="outcome-ID" value pass|fail|na; the submit control is <button type="submit">.
+// name="outcome-ID" value pass|fail|na and a [data-more] button; #rest-pass is 「其余全部合格」;
+// the submit control is <button type="submit">.
 
 import * as db from '../db.js';
+import { checkedToday, describeCheckedToday } from '../history.js';
 import { categoryName, pick, t } from '../i18n.js';
 import * as inspection from '../inspection.js';
 import * as outbox from '../outbox.js';
@@ -14,6 +21,8 @@ import * as session from '../session.js';
 import { registerBackgroundSync, requestSync } from '../sync.js';
 import { isoWithOffset, localDate, shortTime } from '../time.js';
 import { clear, h, navigate } from './dom.js';
+import { inAppName } from './field-notices.js';
+import { openExtras, renderItem, thumb } from './form-item.js';
 import { showToast } from './toast.js';
 
 /** Open /s/<code>?k=<token> or ?d=<draft id>. */
@@ -32,15 +41,20 @@ export async function showInspectionForm(main, siteCode, params) {
   }
   const { site, template } = form;
   const items = inspection.formItems(template, site);
-  const draft = await openDraft(site, template, params);
+  const draft = await openDraft(main, site, template, params);
   if (!draft) return navigate('/', { replace: true });
-  navigate(`/s/${encodeURIComponent(site.code)}?d=${draft.id}`, { replace: true, silent: true });
+  // Keep the label's token in the address: a page reopened elsewhere (the system browser,
+  // after an in-app one) still records the scan.
+  const token = draft.scan?.token ? `&k=${encodeURIComponent(draft.scan.token)}` : '';
+  navigate(`/s/${encodeURIComponent(site.code)}?d=${draft.id}${token}`, { replace: true, silent: true });
   renderForm(main, { site, template, items, draft });
   // bench/pwa_shell.py reads this: time from navigation start to a usable form.
   performance.mark('form-rendered');
 }
 
-async function openDraft(site, template, params) {
+/** The draft to fill: the one asked for (?d=), else this site's latest draft, else a new
+ * one, once the user has agreed to check again a site checked today. Null: go home. */
+async function openDraft(main, site, template, params) {
   const token = params.get('k');
   let draft = null;
   const wanted = params.get('d');
@@ -59,6 +73,8 @@ async function openDraft(site, template, params) {
       .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''))[0];
   }
   if (!draft) {
+    const done = checkedToday(site, await outbox.listRecords(), localDate(new Date()));
+    if (done && !(await confirmSecondCheck(main, site, done))) return null;
     const user = await session.currentUser();
     draft = inspection.newDraft({ site, template, username: user?.username });
   }
@@ -68,10 +84,29 @@ async function openDraft(site, template, params) {
   return outbox.saveDraft(draft);
 }
 
+/** "今天已检查过此工程": resolves true to go on with a second check, false to go back. */
+function confirmSecondCheck(main, site, done) {
+  return new Promise((resolve) => {
+    const view = done.record ? h('a', { class: 'btn btn-block', href: `/app/checks/${done.record.id}` }, t('second_check_view')) : null;
+    clear(main).append(
+      h('header', { class: 'form-head' }, h('h1', {}, site.name), h('p', { class: 'muted' }, site.code)),
+      h('section', { class: 'card card-warn', id: 'second-check', role: 'alert' },
+        h('h2', {}, t('second_check_title')),
+        h('p', {}, t('second_check_body', { when: describeCheckedToday(done) })),
+        h('button', { type: 'button', class: 'btn btn-block', id: 'second-check-go', onclick: () => resolve(true) },
+          t('second_check_go')),
+        view,
+        h('button', { type: 'button', class: 'btn btn-primary btn-block', id: 'second-check-back', onclick: () => resolve(false) },
+          t('back'))),
+    );
+  });
+}
+
 function renderForm(main, ctx) {
   const { site, items, draft } = ctx;
   const status = h('p', { class: 'save-state', id: 'save-state', 'aria-live': 'polite' }, t('saved'));
   const progressEl = h('span', { class: 'progress' });
+  const restPass = h('button', { type: 'button', class: 'btn btn-block btn-pass', id: 'rest-pass', hidden: true });
   const summary = h('p', { class: 'form-summary', role: 'alert', hidden: true });
   const formEl = h(
     'form',
@@ -86,7 +121,8 @@ function renderForm(main, ctx) {
       ),
     ),
     summary,
-    h('div', { class: 'submit-bar' }, progressEl, h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('submit'))),
+    h('div', { class: 'submit-bar' }, progressEl, restPass,
+      h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('submit'))),
   );
   clear(main).append(
     h(
@@ -100,7 +136,7 @@ function renderForm(main, ctx) {
     ),
     formEl,
   );
-  const saver = makeSaver(ctx, status, progressEl);
+  const saver = makeSaver(ctx, status, progressEl, restPass);
   saver.updateProgress();
   formEl.addEventListener('change', (event) => onChange(event, ctx, saver, formEl));
   formEl.addEventListener('input', (event) => {
@@ -108,6 +144,11 @@ function renderForm(main, ctx) {
       onChange(event, ctx, saver, formEl);
     }
   });
+  formEl.addEventListener('click', (event) => {
+    const more = event.target.closest('[data-more]');
+    if (more) openItemExtras(more.closest('fieldset[data-item-id]'), ctx, { focus: true });
+  });
+  restPass.addEventListener('click', () => passTheRest(ctx, saver, formEl));
   formEl.addEventListener('click', removePhotoHandler(ctx, saver));
   // Check the free space before the camera opens, not after the photo is taken.
   photos.refreshFreeSpace();
@@ -122,6 +163,27 @@ function renderForm(main, ctx) {
   });
 }
 
+function openItemExtras(fieldset, ctx, options) {
+  const id = fieldset.dataset.itemId;
+  const item = ctx.items.find((candidate) => inspection.itemId(candidate) === id);
+  openExtras(fieldset, item, ctx.draft.form.results[id] || {}, options);
+}
+
+/** 「其余全部合格」: every item without an outcome becomes "pass", each in its own result. */
+async function passTheRest(ctx, saver, formEl) {
+  const open = ctx.items.map(inspection.itemId).filter((id) => !ctx.draft.form.results[id]?.outcome);
+  if (!open.length || !confirm(t('rest_pass_confirm', { n: open.length }))) return;
+  for (const id of open) {
+    (ctx.draft.form.results[id] ||= {}).outcome = 'pass';
+    const fieldset = formEl.querySelector(`fieldset[data-item-id="${CSS.escape(id)}"]`);
+    fieldset.dataset.outcome = 'pass';
+    fieldset.querySelector('input[value=pass]').checked = true;
+    clearErrors(fieldset);
+  }
+  await saver.save();
+  showToast(t('rest_pass_done', { n: open.length }), { kind: 'ok' });
+}
+
 function serverErrors(draft, items) {
   const fields = draft.last_error?.fields;
   if (!fields || typeof fields !== 'object') return null;
@@ -134,91 +196,13 @@ function serverErrors(draft, items) {
   return h('section', { class: 'card card-bad' }, h('p', {}, t('needs_attention')), h('ul', {}, lines));
 }
 
-function renderItem(item, draft) {
-  const id = inspection.itemId(item);
-  const result = draft.form.results[id] || {};
-  const rect = result.rect || {};
-  const name = (field) => `${field}-${id}`;
-  const outcome = (value, cls) =>
-    h('label', { class: `outcome outcome-${cls}` },
-      h('input', { type: 'radio', name: name('outcome'), value, checked: result.outcome === value }),
-      h('span', {}, t(`outcome_${value}`)));
-  const guidance = pick(item, 'guidance');
-  return h(
-    'fieldset',
-    { class: 'item', 'data-item-id': id, 'data-outcome': result.outcome || '', 'data-rect-mode': rect.mode || '' },
-    h('legend', {}, h('span', { class: 'item-code' }, id), ' ', pick(item, 'label')),
-    guidance ? h('p', { class: 'guidance' }, guidance) : null,
-    item.fix_immediately ? h('p', { class: 'hint' }, t('fix_immediately')) : null,
-    h('div', { class: 'outcomes' }, outcome('pass', 'pass'), outcome('fail', 'fail'), outcome('na', 'na')),
-    h('p', { class: 'error', 'data-error-for': 'outcome' }),
-    h('label', { class: 'field' }, t('note'),
-      h('textarea', { name: name('note'), rows: 2, maxlength: 2000 }, result.note || '')),
-    photoField(id, 'photos', result.photos || [], t('add_photo'),
-      item.photo_required_on_fail ? t('photo_required') : null),
-    h('div', { class: 'rect' },
-      h('p', { class: 'rect-title' }, t('rectification')),
-      h('div', { class: 'rect-modes' },
-        h('label', { class: 'choice' },
-          h('input', { type: 'radio', name: name('rect-mode'), value: 'on_spot', checked: rect.mode === 'on_spot' }),
-          h('span', {}, t('rect_on_spot'))),
-        h('label', { class: 'choice' },
-          h('input', { type: 'radio', name: name('rect-mode'), value: 'order', checked: rect.mode === 'order' }),
-          h('span', {}, t('rect_order')))),
-      h('p', { class: 'error', 'data-error-for': 'mode' }),
-      h('div', { class: 'rect-on-spot' },
-        textField(name('action'), t('rect_action'), rect.action, 'action'),
-        photoField(id, 'after_photos', rect.photos || [], t('add_after_photo'), null)),
-      h('div', { class: 'rect-order' },
-        inputField(name('responsible'), t('rect_responsible'), rect.responsible, 'responsible', 'text'),
-        inputField(name('deadline'), t('rect_deadline'), rect.deadline, 'deadline', 'date', { min: localDate(new Date()) }),
-        textField(name('measures'), t('rect_measures'), rect.measures, 'measures'),
-        inputField(name('funds-amount'), t('rect_funds_amount'), rect.funds_amount, 'funds_amount', 'number',
-          { min: 0, step: '0.01', inputmode: 'decimal' }),
-        inputField(name('funds-source'), t('rect_funds_source'), rect.funds_source, 'funds_source', 'text'))),
-  );
-}
-
-function textField(name, label, value, errorKey) {
-  return h('label', { class: 'field' }, label,
-    h('textarea', { name, rows: 2, maxlength: 2000 }, value || ''),
-    h('span', { class: 'error', 'data-error-for': errorKey }));
-}
-
-function inputField(name, label, value, errorKey, type, extra = {}) {
-  return h('label', { class: 'field' }, label,
-    h('input', { name, type, value: value ?? '', ...extra }),
-    h('span', { class: 'error', 'data-error-for': errorKey }));
-}
-
-function photoField(itemId, field, hashes, buttonLabel, hint) {
-  const list = h('div', { class: 'thumbs', 'data-photos': field });
-  for (const sha of hashes) list.append(thumb(sha, field));
-  return h('div', { class: 'photo-field', 'data-photo-field': field },
-    hint ? h('p', { class: 'hint' }, hint) : null,
-    list,
-    h('label', { class: 'btn btn-photo' }, '＋ ', buttonLabel,
-      h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden',
-        name: `${field === 'photos' ? 'photo' : 'after-photo'}-${itemId}`, 'data-photo-input': field })),
-    h('p', { class: 'error', 'data-error-for': field }));
-}
-
-function thumb(sha, field) {
-  const img = h('img', { alt: '', width: 72, height: 72 });
-  photos.photoBlob(sha).then((blob) => {
-    if (!blob) return;
-    img.src = URL.createObjectURL(blob);
-    img.addEventListener('load', () => URL.revokeObjectURL(img.src), { once: true });
-  });
-  return h('span', { class: 'thumb', 'data-sha': sha },
-    img,
-    h('button', { type: 'button', class: 'thumb-remove', 'data-remove-photo': field, 'aria-label': t('remove_photo') }, '×'));
-}
-
-function makeSaver(ctx, statusEl, progressEl) {
+function makeSaver(ctx, statusEl, progressEl, restPass) {
   let chain = Promise.resolve();
   const updateProgress = () => {
-    progressEl.textContent = t('progress', inspection.progress(ctx.draft, ctx.items));
+    const { done, total } = inspection.progress(ctx.draft, ctx.items);
+    progressEl.textContent = t('progress', { done, total });
+    restPass.hidden = done === total;
+    restPass.textContent = t('rest_pass', { n: total - done });
   };
   return {
     updateProgress,
@@ -268,6 +252,7 @@ async function onChange(event, ctx, saver, formEl) {
   if (field === 'outcome') {
     result.outcome = target.value;
     fieldset.dataset.outcome = target.value;
+    if (target.value === 'fail') openItemExtras(fieldset, ctx);
   } else if (field === 'rect-mode') {
     result.rect = { ...(result.rect || {}), mode: target.value };
     fieldset.dataset.rectMode = target.value;
@@ -363,5 +348,7 @@ async function onSubmit(ctx, saver, formEl, summary) {
     sync.then(async () => (await db.getRecord(ctx.draft.id))?.state === 'synced'),
     new Promise((resolve) => setTimeout(() => resolve(false), 8000)),
   ]);
-  showToast(synced ? t('submitted_sent') : t('submitted_queued'), { kind: synced ? 'ok' : 'info' });
+  const app = inAppName();
+  if (app && !synced) showToast(t('inapp_unsynced', { n: 1, app }), { kind: 'bad', timeout: 0 });
+  else showToast(synced ? t('submitted_sent') : t('submitted_queued'), { kind: synced ? 'ok' : 'info' });
 }

@@ -6,6 +6,7 @@ import * as reference from '../reference.js';
 import * as session from '../session.js';
 import { requestSync } from '../sync.js';
 import { clear, h } from './dom.js';
+import { inAppGuide } from './field-notices.js';
 
 /**
  * Show the login form over the current screen. Resolves once logged in.
@@ -27,7 +28,8 @@ export function showLogin({ again = false } = {}) {
       error,
       button,
     );
-    const overlay = h('div', { class: 'overlay', id: 'login-overlay' }, form);
+    // Inside WeChat & co. the way out comes first: logging in there would keep checks there.
+    const overlay = h('div', { class: 'overlay', id: 'login-overlay' }, h('div', { class: 'overlay-body' }, inAppGuide('inapp-guide-login'), form));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       button.disabled = true;

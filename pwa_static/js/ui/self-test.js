@@ -1,14 +1,27 @@
-// The self-test page (/app/self-test): can this phone work underground? Service worker,
-// IndexedDB, persistent storage, free space, camera, SHA-256, server, cached sites.
+// The self-test page (/app/self-test): can this phone work underground? The browser (not an
+// in-app one), the home screen (on iOS), service worker, IndexedDB, persistent storage, the
+// storage used and free, camera, SHA-256, server, cached sites.
 
 import * as api from '../api.js';
 import * as db from '../db.js';
 import { t } from '../i18n.js';
+import { isStandalone } from '../browser-env.js';
 import { sha256Hex } from '../photos.js';
 import { shortTime } from '../time.js';
 import { clear, h } from './dom.js';
+import { currentGuidance, inAppName } from './field-notices.js';
 
 const CHECKS = [
+  ['browser', async () => {
+    const app = inAppName();
+    return { ok: !app, detail: app ? t('st_browser_inapp', { app }) : t('st_browser_ok') };
+  }],
+  ['home_screen', async () => {
+    if (isStandalone()) return { ok: true, detail: t('st_installed') };
+    // Only iOS deletes the storage of a site not on the home screen (after 7 days unused).
+    const ios = currentGuidance().addToHomeScreen;
+    return { ok: !ios, detail: t(ios ? 'st_not_installed_ios' : 'st_not_installed') };
+  }],
   ['sw', async () => {
     const registration = await navigator.serviceWorker?.getRegistration();
     const ok = Boolean(registration?.active && navigator.serviceWorker.controller);
@@ -29,8 +42,8 @@ const CHECKS = [
   ['quota', async () => {
     if (!navigator.storage?.estimate) return { ok: false, detail: '—' };
     const { quota = 0, usage = 0 } = await navigator.storage.estimate();
-    const free = Math.round((quota - usage) / 1048576);
-    return { ok: free > 100, detail: t('st_quota_value', { free, used: Math.round(usage / 1048576) }) };
+    const free = (quota - usage) / 1048576;
+    return { ok: free > 100, detail: t('st_quota_value', { free: megabytes(free), used: megabytes(usage / 1048576) }) };
   }],
   ['camera', async () => {
     const devices = (await navigator.mediaDevices?.enumerateDevices?.()) || [];
@@ -53,6 +66,11 @@ const CHECKS = [
     return { ok: sites.length > 0, detail: t('st_reference_value', { sites: sites.length, time: shortTime(at) || '—' }) };
   }],
 ];
+
+/** 0.4, 7.5, 1234: a decimal only where it says something. */
+function megabytes(mb) {
+  return mb < 10 ? mb.toFixed(1) : String(Math.round(mb));
+}
 
 export async function showSelfTest(main) {
   const list = h('ul', { class: 'checks', id: 'self-test' });

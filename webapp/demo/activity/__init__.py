@@ -1,17 +1,18 @@
 """The demo history: weeks of daily checks, office and covert checks, hazard work and
-monthly reports (domain.md §3.3 "Activity to generate"), replayed through the real
-services at the times they happened.
+monthly reports (domain.md §3.3 "Activity to generate"), and the reminders of its last
+days, replayed through the real services at the times they happened.
 
 First the whole history is planned as plain steps, who does what and when, with a seeded
-random generator (``plan``, ``checks``, ``hazard_work``, ``monthly_reports``); then the
-steps run in time order, each inside ``days.replaying(moment)`` so that every service and
-model default reads that moment. Nothing is written behind the services' backs:
-inspections go through ``sync.record_inspections`` (which opens their hazards), hazard
-work through ``hazards.record_event``, reports through ``reports.submit``, photos through
-``photos.store_photo``; the one direct write is the demo sites' first day of daily checks,
-moved to the history's first day. A step a service refuses is a bug in the plan: it stops
-the seed. The history is only added to a database that holds the demo alone
-(``holds_other_data``): its checks and reports are made up.
+random generator (``plan``, ``checks``, ``hazard_work``, ``monthly_reports``, ``notices``);
+then the steps run in time order, each inside ``days.replaying(moment)`` so that every
+service and model default reads that moment. Nothing is written behind the services'
+backs: inspections go through ``sync.record_inspections`` (which opens their hazards),
+hazard work through ``hazards.record_event``, reports through ``reports.submit``, photos
+through ``photos.store_photo``, reminders through ``notify.run`` (without sending); the one
+direct write is the demo sites' first day of daily checks, moved to the history's first
+day. A step a service refuses is a bug in the plan: it stops the seed. The history is only
+added to a database that holds the demo alone (``holds_other_data``): its checks and
+reports are made up.
 
 Deterministic given the SHELTER_TZ day it runs (dates are relative to today).
 """
@@ -27,23 +28,25 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from webapp import days
-from webapp.extensions import db
-from webapp.models import Hazard, Inspection, Organisation, Site, User
-from webapp.models.hazards import UNFIXED, HazardStatus
-from webapp.models.templates import Grade
-from webapp.seed import demo as spec
-from webapp.services import reports
-from webapp.services.demo_activity.cast import load_cast
-from webapp.services.demo_activity.checks import (
+from webapp.demo import dataset
+from webapp.demo.activity import story
+from webapp.demo.activity.cast import load_cast
+from webapp.demo.activity.checks import (
     plan_covert_checks,
     plan_daily_checks,
     plan_office_checks,
     plan_photos,
     plan_syncs,
 )
-from webapp.services.demo_activity.hazard_work import plan_orders
-from webapp.services.demo_activity.monthly_reports import plan_reports
-from webapp.services.demo_activity.plan import HistoryCounts, HistoryRefused, Plan
+from webapp.demo.activity.hazard_work import plan_orders
+from webapp.demo.activity.monthly_reports import plan_reports
+from webapp.demo.activity.notices import plan_notices
+from webapp.demo.activity.plan import HistoryCounts, HistoryRefused, Plan
+from webapp.extensions import db
+from webapp.models import Hazard, Inspection, Notice, Organisation, Site, User
+from webapp.models.hazards import UNFIXED, HazardStatus
+from webapp.models.templates import Grade
+from webapp.services import reports
 from webapp.services.hazards import HazardRefused, overdue_condition
 
 DEFAULT_HISTORY_DAYS = 60
@@ -75,7 +78,7 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
     now = days.now()
     first = history_start(history_days)
     with _services_in_this_transaction():
-        plan = Plan(load_cast(first), first, now, spec.ACTIVITY_SEED)
+        plan = Plan(load_cast(first), first, now, story.ACTIVITY_SEED)
         plan_photos(plan)
         plan_daily_checks(plan)
         plan_office_checks(plan)
@@ -83,6 +86,7 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
         plan_orders(plan)
         plan_reports(plan)
         plan_syncs(plan)
+        plan_notices(plan)
         _replay(plan)
         counts = _outcome(plan)
         db.session.commit()
@@ -91,7 +95,7 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
 
 def demo_has_inspections() -> bool:
     """True when any demo site (by code) has an inspection."""
-    codes = [site["code"] for site in spec.build_demo().sites]
+    codes = [site["code"] for site in dataset.build_demo().sites]
     query = select(exists().where(Inspection.site_id == Site.id, Site.code.in_(codes)))
     return bool(db.session.scalar(query))
 
@@ -100,7 +104,7 @@ def holds_other_data() -> bool:
     """True when the database holds organisations, sites or accounts that are not the
     demo's. The history invents checks, hazard work and monthly reports: it is only ever
     added to a database that holds the demo alone."""
-    data = spec.build_demo()
+    data = dataset.build_demo()
     demo = (
         (Organisation.code, {org.code for org in data.orgs}),
         (Site.code, {site["code"] for site in data.sites}),
@@ -176,6 +180,7 @@ def _outcome(plan: Plan) -> HistoryCounts:
     counts.major = hazards(major)
     counts.major_open = hazards(major, Hazard.status.in_(UNFIXED))
     counts.supervised = hazards(Hazard.supervised)
+    counts.notices = db.session.scalar(select(func.count(Notice.id)))
     counts.reports = {"on_time": 0, "late": 0, "missing": 0, "pending": 0}
     for month in plan.months:
         for office in {o.id: o for o in plan.cast.office_of.values()}.values():

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from webapp import days
 from webapp.checklist import applicable_items, current_template
+from webapp.demo import dataset, tables
 from webapp.extensions import db
 from webapp.models import Organisation, Role, Site, User
-from webapp.seed import demo as spec
 
 # (item id, photo required on failure) of a site's form on a day, for a kind of check.
 FormItems = list[tuple[str, bool]]
@@ -52,7 +52,7 @@ def load_cast(first: date) -> Cast:
 
     The one who verifies a unit's hazards and records a major hazard's plan is the unit's
     manager if it has one, else its city-level office's supervisor, else the province's."""
-    data = spec.build_demo()
+    data = dataset.build_demo()
     orgs = {
         org.code: org
         for org in db.session.scalars(
@@ -66,9 +66,9 @@ def load_cast(first: date) -> Cast:
             .order_by(User.id)
         )
     )
-    province = orgs.get(spec.PROVINCE.code)
-    offices = [orgs[city.code] for city in spec.CITIES if city.code in orgs]
-    units = [orgs[code] for code, _n, _p, _s in spec.UNITS if code in orgs]
+    province = orgs.get(tables.PROVINCE.code)
+    offices = [orgs[city.code] for city in tables.CITIES if city.code in orgs]
+    units = [orgs[code] for code, _n, _p, _s in tables.UNITS if code in orgs]
     supervisor = _by_id(
         {
             o.id: _account(users, o, Role.OFFICE_SUPERVISOR, "supervisor")

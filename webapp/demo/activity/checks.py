@@ -5,18 +5,14 @@ the province, and the placeholder photos their failures carry."""
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from PIL import Image, ImageDraw
-
 from webapp import days
-from webapp.models import User
-from webapp.seed import demo as spec
-from webapp.services.demo_activity.cast import DemoSite, FormItems
-from webapp.services.demo_activity.hazard_work import plan_follow_up
-from webapp.services.demo_activity.plan import (
+from webapp.demo.activity import quirks, story
+from webapp.demo.activity.cast import DemoSite, FormItems
+from webapp.demo.activity.hazard_work import plan_follow_up
+from webapp.demo.activity.plan import (
     COVERT_CHECK_CHANCE,
     COVERT_FAILING_SHARE,
     DILIGENCE,
@@ -31,40 +27,29 @@ from webapp.services.demo_activity.plan import (
     Plan,
     iso,
 )
+from webapp.demo.activity.quirks import placeholder_jpeg
+from webapp.due import site_due_on
+from webapp.models import User
 from webapp.services.photos import store_photo
-from webapp.services.sync import MAX_BATCH, SyncSource, record_inspections
+from webapp.services.sync.batch import MAX_BATCH, record_inspections
+from webapp.services.sync.storing import SyncSource
 
 # --- photos -----------------------------------------------------------------------------------
 
 
 def plan_photos(plan: Plan) -> None:
-    """Each inspector's phone uploads one photo of a failure ("found") and one of a fix
-    ("fixed"), each supervisor's one of a failure, before the first check: placeholder
-    JPEGs drawn with Pillow, used for every failure its owner records (a photo must be
-    one its user may see, and one uploaded by them always is)."""
+    """Each inspector's phone uploads a photo of a finished rectification ("fixed") before
+    the first check, which its hazard work reports (a photo must be one its user may see,
+    and one uploaded by them always is). The photos of failures are taken at each check
+    (``quirks.failure_photo``): one inspection's photo is never another's, but where the
+    story says so."""
     moment = plan.at(plan.first, 7)
-    people = [(user, "found") for user in plan.cast.supervisor.values()]
-    for user in plan.cast.inspector.values():
-        people += [(user, "found"), (user, "fixed")]
-    for number, (user, role) in enumerate(people):
-        data = placeholder_jpeg(f"{user.username} {role}", role == "found", number)
+    for number, user in enumerate(plan.cast.inspector.values()):
+        data = placeholder_jpeg(f"{user.username} fixed", False, number)
         sha = hashlib.sha256(data).hexdigest()
-        plan.photos[(user.id, role)] = sha
+        plan.photos[(user.id, "fixed")] = sha
         plan.add(moment, partial(store_photo, user, sha, data))
-    plan.counts.photos = len(people)
-
-
-def placeholder_jpeg(label: str, failure: bool, number: int) -> bytes:
-    shade = 40 + number * 37 % 120
-    colour = (190, shade, shade) if failure else (shade, 160, shade)
-    image = Image.new("RGB", (320, 240), colour)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((12, 12, 307, 227), outline=(255, 255, 255), width=3)
-    draw.text((28, 28), "DEMO PHOTO", fill=(255, 255, 255))
-    draw.text((28, 52), label, fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=70)
-    return buffer.getvalue()
+        plan.counts.photos += 1
 
 
 # --- daily self-checks ------------------------------------------------------------------------
@@ -72,13 +57,15 @@ def placeholder_jpeg(label: str, failure: bool, number: int) -> bytes:
 
 def plan_daily_checks(plan: Plan) -> None:
     """Every day each unit's inspector goes round most of the unit's due sites, one after
-    the other between 08:00 and 18:30; the phone syncs them in the evening, now and then
-    (LATE_SYNC_SHARE of the days) only the next morning."""
+    the other between 08:00 and 15:30; the phone syncs them when the round is done, before
+    the reminders' daily cut-off (16:00), now and then (LATE_SYNC_SHARE of the days) only
+    the next morning."""
     by_unit: dict[int, list[DemoSite]] = {}
     for site in plan.cast.sites:
         by_unit.setdefault(site.unit_id, []).append(site)
     diligence = {
-        unit_id: spec.SLOPPY_UNITS.get(plan.cast.unit_code[unit_id]) or plan.rng.uniform(*DILIGENCE)
+        unit_id: story.SLOPPY_UNITS.get(plan.cast.unit_code[unit_id])
+        or plan.rng.uniform(*DILIGENCE)
         for unit_id in by_unit
     }
     for day in plan.days():
@@ -90,12 +77,15 @@ def plan_daily_checks(plan: Plan) -> None:
                 synced = plan.at(day + timedelta(days=1), 7, 30)
                 synced += timedelta(minutes=plan.rng.randrange(120))
             else:  # or as soon as the day's checks so far are done, today
-                synced = plan.at(day, 19) + timedelta(minutes=plan.rng.randrange(90))
+                synced = plan.at(day, 15, 30) + timedelta(minutes=plan.rng.randrange(25))
                 synced = min(synced, plan.now)
-            sloppy = plan.cast.unit_code[unit_id] in spec.SLOPPY_UNITS
-            due = [site for site in sites if days.site_due_on(site.status, plan.first, day)]
-            checked = _checked(plan, due, diligence[unit_id], sloppy)
+            unit_code = plan.cast.unit_code[unit_id]
+            due = [site for site in sites if site_due_on(site.status, plan.first, day)]
+            checked = _checked(plan, due, diligence[unit_id], unit_code in story.SLOPPY_UNITS)
             visits = _round(plan, day, len(checked))
+            quirks.rushed(plan, unit_code, visits)
+            quirks.overlapped(plan, unit_code, day, visits)
+            synced = quirks.offline_phone_sync(plan, unit_code, day, synced)
             for site, visit in zip(checked, visits, strict=True):
                 _plan_daily_check(plan, inspector, site, day, visit, synced)
 
@@ -109,9 +99,9 @@ def _checked(plan: Plan, due: list[DemoSite], diligence: float, sloppy: bool) ->
 
 
 def _round(plan: Plan, day: date, count: int) -> list[tuple[datetime, datetime]]:
-    """(start, end) of ``count`` checks one after the other between 08:00 and 18:30: each
+    """(start, end) of ``count`` checks one after the other between 08:00 and 15:30: each
     in its own slot of the day, taking 8 to 25 minutes (less when the slots are short)."""
-    slot = 630 / max(count, 1)
+    slot = 450 / max(count, 1)
     longest = max(9, min(26, int(slot * 0.8)))
     times = []
     for number in range(count):
@@ -134,7 +124,8 @@ def _plan_daily_check(
     if finished > plan.now or synced > plan.now:
         return  # not done yet, or waiting on the phone for tomorrow morning's sync
     form = plan.cast.form(site.id, day, "self")
-    failures = _self_failures(plan, inspector, site, day, {item_id for item_id, _p in form})
+    on_form = {item_id for item_id, _photo in form}
+    failures = _self_failures(plan, inspector, site, day, started, on_form)
     record = _record(plan, site, "self", started, finished, form, failures)
     plan.send(inspector, synced, record)
     plan.counts.self_checks += 1
@@ -143,7 +134,7 @@ def _plan_daily_check(
 
 
 def _self_failures(
-    plan: Plan, inspector: User, site: DemoSite, day: date, on_form: set[str]
+    plan: Plan, inspector: User, site: DemoSite, day: date, started: datetime, on_form: set[str]
 ) -> dict[str, dict]:
     """The failed items of a daily check, as sent (most checks have none)."""
     rng = plan.rng
@@ -152,28 +143,31 @@ def _self_failures(
         return failures
     for _ in range(2 if rng.random() < SECOND_FAILURE_SHARE else 1):
         on_spot = rng.random() < ON_SPOT_SHARE
-        findings = spec.ON_SPOT_FINDINGS if on_spot else spec.ORDER_FINDINGS
+        findings = story.ON_SPOT_FINDINGS if on_spot else story.ORDER_FINDINGS
         pool = [f for f in findings if f.item_id in on_form and f.item_id not in failures]
         if not pool:
             continue
         finding = rng.choice(pool)
         if on_spot:
-            failures[finding.item_id] = _fixed_on_spot(plan, inspector, finding)
+            failures[finding.item_id] = _fixed_on_spot(plan, inspector, site, started, finding)
         else:
-            failures[finding.item_id] = _ordered(plan, inspector, site, day, finding, (3, 14))
+            failures[finding.item_id] = _ordered(plan, inspector, site, started, finding, (3, 14))
     return failures
 
 
-def _fixed_on_spot(plan: Plan, inspector: User, finding: spec.Finding) -> dict:
+def _fixed_on_spot(
+    plan: Plan, inspector: User, site: DemoSite, started: datetime, finding: story.Finding
+) -> dict:
+    label = f"{site.code} {finding.item_id} {started:%m-%d %H:%M}"
     return {
         "item_id": finding.item_id,
         "outcome": "fail",
         "note": finding.note,
-        "photos": [plan.photos[(inspector.id, "found")]],
+        "photos": [quirks.failure_photo(plan, inspector, label, started)],
         "rectification": {
             "mode": "on_spot",
             "action": finding.action,
-            "photos": [plan.photos[(inspector.id, "fixed")]],
+            "photos": [quirks.failure_photo(plan, inspector, label + " fixed", started, False)],
         },
     }
 
@@ -182,13 +176,15 @@ def _ordered(
     plan: Plan,
     finder: User,
     site: DemoSite,
-    day: date,
-    finding: spec.Finding,
+    started: datetime,
+    finding: story.Finding,
     deadline_days: tuple[int, int],
 ) -> dict:
     """A failed item with its rectification order (responsible person, deadline,
     measures, funds), the site's responsible person named."""
     rng = plan.rng
+    day = days.local_day(started)
+    label = f"{site.code} {finding.item_id} {started:%m-%d %H:%M}"
     order = {
         "mode": "order",
         "responsible": {
@@ -200,12 +196,12 @@ def _ordered(
     }
     if finding.funds[1]:
         amount = rng.randint(*finding.funds) // 100 * 100
-        order["funds"] = {"amount": f"{amount}.00", "source": rng.choice(spec.FUNDS_SOURCES)}
+        order["funds"] = {"amount": f"{amount}.00", "source": rng.choice(story.FUNDS_SOURCES)}
     return {
         "item_id": finding.item_id,
         "outcome": "fail",
         "note": finding.note,
-        "photos": [plan.photos[(finder.id, "found")]],
+        "photos": [quirks.failure_photo(plan, finder, label, started)],
         "rectification": order,
     }
 
@@ -290,10 +286,10 @@ def _plan_visit(
     form = plan.cast.form(site.id, day, kind)
     on_form = {item_id for item_id, _photo in form}
     failures = {}
-    pool = [finding for finding in spec.OFFICE_FINDINGS if finding.item_id in on_form]
+    pool = [finding for finding in story.OFFICE_FINDINGS if finding.item_id in on_form]
     if pool and rng.random() < failing:
         finding = rng.choice(pool)
-        failures[finding.item_id] = _ordered(plan, officer, site, day, finding, (7, 20))
+        failures[finding.item_id] = _ordered(plan, officer, site, started, finding, (7, 20))
     record = _record(plan, site, kind, started, finished, form, failures)
     plan.send(officer, received, record)
     plan_follow_up(plan, record, failures, site, officer, received)
@@ -306,11 +302,13 @@ def _plan_visit(
 def plan_syncs(plan: Plan) -> None:
     """One step per phone sync: the records it carries, through ``record_inspections``."""
     for (user_id, received), records in plan.syncs.items():
-        plan.add(received, partial(_sync, plan.users[user_id], received, records))
+        user = plan.users[user_id]
+        clock = quirks.phone_clock(plan, user, received)
+        plan.add(received, partial(_sync, user, clock, records))
 
 
-def _sync(user: User, received: datetime, records: list[dict]) -> None:
-    source = SyncSource(user, f"demo-{user.username}", received)
+def _sync(user: User, phone_clock: datetime, records: list[dict]) -> None:
+    source = SyncSource(user, f"demo-{user.username}", phone_clock)
     for start in range(0, len(records), MAX_BATCH):
         results = record_inspections(source, records[start : start + MAX_BATCH])
         refused = [result for result in results if result["status"] != "created"]

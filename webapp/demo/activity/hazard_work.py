@@ -9,11 +9,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from webapp import days
-from webapp.models import EventType, User
-from webapp.models.templates import Grade
-from webapp.seed import demo as spec
-from webapp.services.demo_activity.cast import DemoSite
-from webapp.services.demo_activity.plan import (
+from webapp.demo.activity import story
+from webapp.demo.activity.cast import DemoSite
+from webapp.demo.activity.plan import (
     FIX_DAYS,
     LATE_FIX_SHARE,
     MIN_OVERDUE,
@@ -23,6 +21,8 @@ from webapp.services.demo_activity.plan import (
     Order,
     Plan,
 )
+from webapp.models import EventType, User
+from webapp.models.templates import Grade
 
 
 def plan_follow_up(
@@ -93,7 +93,7 @@ def _plan_rectification(plan: Plan, order: Order) -> None:
         return
     checked = plan.working_moment(_after_days(rectified, rng.randint(0, 2)), rectified)
     if rng.random() < REJECTED_SHARE:
-        note = rng.choice(spec.REJECTED_NOTES)
+        note = rng.choice(story.REJECTED_NOTES)
         if not plan.event(checked, checker, order.ref, EventType.REJECTED, note=note):
             return
         again = plan.working_moment(_after_days(checked, rng.randint(1, 3)), checked)
@@ -104,13 +104,13 @@ def _plan_rectification(plan: Plan, order: Order) -> None:
 
 
 def _rectify(plan: Plan, inspector: User, order: Order, moment: datetime) -> bool:
-    note = plan.rng.choice(spec.RECTIFIED_NOTES).format(measures=order.measures)
+    note = plan.rng.choice(story.RECTIFIED_NOTES).format(measures=order.measures)
     photos = [plan.photos[(inspector.id, "fixed")]]
     return plan.event(moment, inspector, order.ref, EventType.RECTIFIED, note=note, photos=photos)
 
 
 def _verified_note(plan: Plan) -> str | None:
-    return plan.rng.choice(spec.VERIFIED_NOTES) or None
+    return plan.rng.choice(story.VERIFIED_NOTES) or None
 
 
 def _after_days(moment: datetime, count: int) -> date:
@@ -128,7 +128,7 @@ def _choose_majors(plan: Plan) -> list[Order]:
     candidates = [
         order
         for order in plan.orders
-        if order.ref.item_id in spec.MAJOR_ITEMS
+        if order.ref.item_id in story.MAJOR_ITEMS
         and order.source != "covert"
         and order.site.unit_id in plan.cast.office_of
         and days.local_day(order.received) <= latest
@@ -153,7 +153,9 @@ def _plan_major(plan: Plan, order: Order, supervised: bool, closes: bool) -> Non
     found = days.local_day(order.received)
     regraded = plan.working_moment(found + timedelta(days=1), after=order.received)
     grade = Grade.MAJOR.value
-    plan.event(regraded, officer, order.ref, EventType.REGRADE, grade=grade, note=spec.REGRADE_NOTE)
+    plan.event(
+        regraded, officer, order.ref, EventType.REGRADE, grade=grade, note=story.REGRADE_NOTE
+    )
     last = plan.working_moment(found + timedelta(days=2), after=regraded)
     plan.event(
         last,
@@ -161,18 +163,18 @@ def _plan_major(plan: Plan, order: Order, supervised: bool, closes: bool) -> Non
         order.ref,
         EventType.PLAN,
         deadline=found + timedelta(days=rng.randint(60, 120)),
-        funds_amount=Decimal(rng.randint(*spec.MAJOR_FUNDS) // 1000 * 1000),
-        funds_source=rng.choice(spec.FUNDS_SOURCES),
-        **spec.MAJOR_PLAN,
+        funds_amount=Decimal(rng.randint(*story.MAJOR_FUNDS) // 1000 * 1000),
+        funds_source=rng.choice(story.FUNDS_SOURCES),
+        **story.MAJOR_PLAN,
     )
     if supervised:
         last = plan.working_moment(found + timedelta(days=3), after=last)
         day = days.local_day(last)
-        notice = spec.SUPERVISION_NOTICE.format(
-            office=spec.city_short_name(office.code), year=day.year, number=rng.randint(1, 40)
+        notice = story.SUPERVISION_NOTICE.format(
+            office=story.city_short_name(office.code), year=day.year, number=rng.randint(1, 40)
         )
         plan.event(last, officer, order.ref, EventType.SUPERVISE, notice=notice, supervised_on=day)
-    for note in spec.PROGRESS_NOTES:
+    for note in story.PROGRESS_NOTES:
         last = plan.working_moment(_after_days(last, rng.randint(5, 9)), last)
         if not plan.event(last, inspector, order.ref, EventType.PROGRESS, note=note):
             return

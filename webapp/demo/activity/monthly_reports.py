@@ -9,10 +9,11 @@ from functools import partial
 
 from flask import current_app
 
+from webapp.demo import dataset
+from webapp.demo.activity import story
+from webapp.demo.activity.plan import Plan
 from webapp.models import Organisation, User
-from webapp.seed import demo as spec
 from webapp.services import reports
-from webapp.services.demo_activity.plan import Plan
 
 
 def plan_reports(plan: Plan) -> None:
@@ -49,7 +50,7 @@ def _hand_filled(plan: Plan, office: Organisation, supervisor: User) -> dict:
     drills = rng.randint(0, 2)
     return {
         "filled_by": supervisor.display_name,
-        "approved_by": spec.person_name(rng, office.code),
+        "approved_by": dataset.person_name(rng, office.code),
         "contact_phone": office.phone or "",
         "rectification_notices": rng.randint(1, 6),
         "interviews": rng.randint(0, 2),
@@ -57,9 +58,9 @@ def _hand_filled(plan: Plan, office: Organisation, supervisor: User) -> dict:
         "people_trained": sessions * rng.randint(15, 40),
         "drills": drills,
         "drill_participants": drills * rng.randint(20, 60),
-        "drill_types": rng.choice(spec.DRILL_TYPES) if drills else "",
+        "drill_types": rng.choice(story.DRILL_TYPES) if drills else "",
         "publicity_activities": rng.randint(0, 3),
-        "main_work": spec.REPORT_TEXTS["main_work"],
-        "problems": spec.REPORT_TEXTS["problems"],
-        "next_month_plan": spec.REPORT_TEXTS["next_month_plan"],
+        "main_work": story.REPORT_TEXTS["main_work"],
+        "problems": story.REPORT_TEXTS["problems"],
+        "next_month_plan": story.REPORT_TEXTS["next_month_plan"],
     }

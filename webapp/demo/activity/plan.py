@@ -14,9 +14,9 @@ from functools import partial
 from sqlalchemy import select
 
 from webapp import days
+from webapp.demo.activity.cast import Cast, DemoSite
 from webapp.extensions import db
 from webapp.models import EventType, Hazard, User
-from webapp.services.demo_activity.cast import Cast, DemoSite
 from webapp.services.hazards import EventRequest, record_event
 
 # The shares of domain.md §3.3 "Activity to generate".
@@ -66,6 +66,7 @@ class HistoryCounts:
     major_open: int = 0
     supervised: int = 0
     reports: dict[str, int] = field(default_factory=dict)  # by SubmissionStatus.state
+    notices: int = 0  # in the managers' inboxes, from the reminder runs
 
     @property
     def added(self) -> int:
@@ -106,12 +107,16 @@ class Plan:
 
     def __init__(self, cast: Cast, first: date, now: datetime, seed: int):
         self.cast, self.first, self.now = cast, first, now
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 # seeded: the same history every run
+        # The doubtful checks (quirks.py) draw from their own generator.
+        self.quirks = random.Random(seed + 1)  # nosec B311 # seeded, as above
         self.today = days.local_day(now)
         self.steps: list[Step] = []
         self.syncs: dict[tuple[int, datetime], list[dict]] = defaultdict(list)
         self.users: dict[int, User] = {}
-        self.photos: dict[tuple[int, str], str] = {}  # (user id, found | fixed) → SHA-256
+        self.photos: dict[tuple[int, str], str] = {}  # (user id, "fixed") → SHA-256
+        # user id → its latest photo of a failure, and when it was taken
+        self.last_photo: dict[int, tuple[str, datetime]] = {}
         self.orders: list[Order] = []
         self.months: list[date] = []  # months whose reports were due
         self.hazard_ids: dict[HazardRef, int] = {}  # filled while replaying

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 
-from webapp.days import day_bounds, due_site_condition, scheduled_site_condition, site_is_due
+from webapp.days import day_bounds
+from webapp.due import due_site_condition, scheduled_site_condition, site_is_due
 from webapp.extensions import db
 from webapp.models import Inspection, Organisation, OrgKind, Site, SiteExcuse, User
 from webapp.services.completion.figures import (
@@ -20,6 +21,7 @@ from webapp.services.completion.figures import (
     SiteFilters,
     SiteRow,
     Tally,
+    synced_late,
 )
 from webapp.services.completion.tree import child_containing, sites_under, subtree_orgs
 
@@ -109,7 +111,6 @@ def site_rows(unit: Organisation, day: date, filters: SiteFilters = NO_FILTERS) 
     if not sites:
         return []
     ids = [s.id for s in sites]
-    _, day_end = day_bounds(day)
     excuses = {
         e.site_id: e.reason
         for e in db.session.execute(
@@ -137,12 +138,13 @@ def site_rows(unit: Organisation, day: date, filters: SiteFilters = NO_FILTERS) 
         row.checks += 1
         row.checked = row.due
         row.inspected_at, row.received_at = inspection.started_at, inspection.received_at
+        row.inspection_id = inspection.id
         row.inspector, row.scanned, row.failures = name, inspection.scanned, inspection.failures
         seen = first_received.get(inspection.site_id)
         if seen is None or inspection.received_at < seen:
             first_received[inspection.site_id] = inspection.received_at
     for site_id, received in first_received.items():
-        rows[site_id].late = rows[site_id].checked and received >= day_end
+        rows[site_id].late = rows[site_id].checked and synced_late(day, received)
     _fill_last_checks(rows, ids, day)
     return list(rows.values())
 
@@ -203,3 +205,33 @@ def device_rows(unit: Organisation, day: date, days: int = HEATMAP_DAYS) -> list
         .order_by(func.max(Inspection.received_at).desc())
     )
     return [DeviceRow(*row) for row in db.session.execute(query)]
+
+
+def latest_checks(site_ids: Select, day: date) -> dict[tuple[int, str], tuple[datetime, str]]:
+    """For each site of ``site_ids`` (a select of ``Site.id``) and kind of check, the latest
+    inspection counted for ``day``: ``{(site_id, kind): (started_at, inspector's name)}``.
+    What the phone marks as "checked today". One query on the (day, kind) index."""
+    latest: dict[tuple[int, str], tuple[datetime, str]] = {}
+    for site_id, kind, started_at, name in db.session.execute(
+        select(Inspection.site_id, Inspection.kind, Inspection.started_at, User.display_name)
+        .join(User, Inspection.inspector_id == User.id)
+        .where(Inspection.day == day, Inspection.site_id.in_(site_ids))
+        .order_by(Inspection.started_at)
+    ):
+        latest[site_id, kind] = (started_at, name)
+    return latest
+
+
+def unchecked_sites(org: Organisation, day: date) -> list[tuple[int, str, str]]:
+    """``(unit_id, code, name)`` of every site under ``org`` that is due on ``day`` and has
+    no self-check counting for it yet: the dashboard's "missed" sites (not yet checked, for
+    today), by unit and code. One query on the (site_id, day) index of inspections."""
+    checked = exists().where(
+        Inspection.site_id == Site.id, Inspection.day == day, Inspection.kind == SELF
+    )
+    query = (
+        select(Site.unit_id, Site.code, Site.name)
+        .where(sites_under(org), due_site_condition(day), ~checked)
+        .order_by(Site.unit_id, Site.code)
+    )
+    return [tuple(row) for row in db.session.execute(query)]

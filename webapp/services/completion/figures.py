@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.sql.elements import ColumnElement
 
-from webapp.days import today
+from webapp.days import day_bounds, today
 from webapp.models import Organisation, OrgKind, Site
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
@@ -49,6 +49,12 @@ class SiteFilters:
 NO_FILTERS = SiteFilters()
 
 
+def synced_late(day: date, received_at: datetime) -> bool:
+    """A check counting for ``day`` reached the server after that day had ended (it still
+    counts for ``day``: "checked, synced late")."""
+    return received_at >= day_bounds(day)[1]
+
+
 @dataclass
 class Tally:
     """Counts of sites for one day (or site-days over a period)."""
@@ -79,6 +85,13 @@ class Tally:
             self.last_sync_at = other.last_sync_at
 
 
+def lowest_rate_first(rate: float | None, missed: int, code: str) -> tuple:
+    """The sort key of every ranking: lowest completion rate first (nothing due last), then
+    the most missed, then the code. A rate, not a count of misses, so that a large unit that
+    missed a small share of its sites ranks above a small unit that missed most of its own."""
+    return (rate is None, rate or 0.0, -missed, code)
+
+
 @dataclass
 class OrgRow:
     org: OrgInfo
@@ -97,6 +110,7 @@ class SiteRow:
     late: bool = False
     checks: int = 0
     inspected_at: datetime | None = None  # the day's latest check (started_at)
+    inspection_id: str | None = None  # that check (its record: /inspections/<id>)
     received_at: datetime | None = None  # when that check reached the server
     inspector: str | None = None
     scanned: bool | None = None

@@ -1,22 +1,26 @@
-"""A period: per-unit daily counts, heat maps, rankings and monthly compliance."""
+"""A period: heat maps, rankings and monthly compliance (from ``daily_unit_counts``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
-from webapp.days import day_bounds, site_due_on, site_is_due, today
+from webapp.days import today
+from webapp.due import site_is_due
 from webapp.extensions import db
 from webapp.models import Inspection, Organisation, OrgKind, Site, SiteExcuse
+from webapp.services.completion.counts import check_source, daily_unit_counts
 from webapp.services.completion.figures import (
     HEATMAP_DAYS,
     NO_FILTERS,
     SELF,
     SiteFilters,
     Tally,
+    lowest_rate_first,
+    synced_late,
 )
 from webapp.services.completion.tree import (
     OrgInfo,
@@ -24,71 +28,6 @@ from webapp.services.completion.tree import (
     sites_under,
     subtree_orgs,
 )
-
-
-def daily_unit_counts(
-    org: Organisation, first: date, last: date, filters: SiteFilters = NO_FILTERS
-) -> dict[int, dict[date, Tally]]:
-    """Per unit under ``org``, per day in [first, last]: due and checked sites (late included).
-
-    Four grouped queries whatever the length of the period: sites by their group (unit,
-    status, due_from), and per group and day the excused sites, the checked sites and the
-    checked ones among the excused. ``site_due_on`` then decides which groups are due.
-    """
-    scope = filters.under(org)
-    # Sites whose checks began before the period are all alike within it: one group per
-    # (unit, status), plus one per first day inside the period.
-    due_from = case((Site.due_from < first, first), else_=Site.due_from).label("due_from")
-    group = (Site.unit_id, Site.status, due_from)
-    sites = db.session.execute(
-        select(*group, func.count(Site.id)).where(*scope).group_by(*group)
-    ).all()
-    excused = _per_group_and_day(
-        select(*group, SiteExcuse.day, func.count(SiteExcuse.id))
-        .join(Site, SiteExcuse.site_id == Site.id)
-        .where(*scope, SiteExcuse.day >= first, SiteExcuse.day <= last)
-        .group_by(*group, SiteExcuse.day)
-    )
-    # Checked sites, then minus the excused ones among them (few): cheaper than a
-    # correlated NOT EXISTS on every inspection row.
-    checked = _per_group_and_day(
-        select(*group, Inspection.day, func.count(func.distinct(Inspection.site_id)))
-        .join(Site, Inspection.site_id == Site.id)
-        .where(*scope, Inspection.day >= first, Inspection.day <= last, Inspection.kind == SELF)
-        .group_by(*group, Inspection.day)
-    )
-    checked_but_excused = _per_group_and_day(
-        select(*group, SiteExcuse.day, func.count(func.distinct(SiteExcuse.site_id)))
-        .join(Site, SiteExcuse.site_id == Site.id)
-        .join(
-            Inspection,
-            and_(
-                Inspection.site_id == SiteExcuse.site_id,
-                Inspection.day == SiteExcuse.day,
-                Inspection.kind == SELF,
-            ),
-        )
-        .where(*scope, SiteExcuse.day >= first, SiteExcuse.day <= last)
-        .group_by(*group, SiteExcuse.day)
-    )
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    result: dict[int, dict[date, Tally]] = {}
-    for unit_id, status, due_from, count in sites:
-        per_day = result.setdefault(unit_id, {day: Tally() for day in days})
-        for day in days:
-            tally = per_day[day]
-            tally.total += count
-            if site_due_on(status, due_from, day):
-                key = (unit_id, status, due_from, day)
-                tally.excused += excused.get(key, 0)
-                tally.due += count - excused.get(key, 0)
-                tally.checked += checked.get(key, 0) - checked_but_excused.get(key, 0)
-    return result
-
-
-def _per_group_and_day(query) -> dict[tuple, int]:
-    """``{(unit_id, status, due_from, day): count}`` from a query selecting those five."""
-    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query)}
 
 
 @dataclass
@@ -151,12 +90,32 @@ def site_heatmap(
     """Each site of ``unit`` over ``days`` days ending ``last``: checked, synced late,
     missed, excused or not due."""
     first = last - timedelta(days=days - 1)
-    dates = [first + timedelta(days=n) for n in range(days)]
     sites = list(
         db.session.execute(
             select(Site).where(Site.unit_id == unit.id, *filters.conditions()).order_by(Site.code)
         ).scalars()
     )
+    states = site_days(sites, first, last)
+    rows = [
+        HeatRow(site.code, site.name, [(d.day, d.state, None) for d in states[site.id]])
+        for site in sites
+    ]
+    return [first + timedelta(days=n) for n in range(days)], rows
+
+
+@dataclass
+class SiteDay:
+    """One site on one day: its state (see ``site_day_state``) and an excuse's reason."""
+
+    day: date
+    state: str
+    excuse_reason: str | None = None
+
+
+def site_days(sites: list[Site], first: date, last: date) -> dict[int, list[SiteDay]]:
+    """Per site id, one ``SiteDay`` for each day from ``first`` to ``last``: two queries
+    (the first self-check received per site and day, the excuses), whatever the number of
+    sites and days."""
     ids = [s.id for s in sites]
     received = {
         (site_id, day): first_received
@@ -171,32 +130,47 @@ def site_heatmap(
             .group_by(Inspection.site_id, Inspection.day)
         )
     }
-    excused = {
-        (site_id, day)
-        for site_id, day in db.session.execute(
-            select(SiteExcuse.site_id, SiteExcuse.day).where(
+    excuses = {
+        (site_id, day): reason
+        for site_id, day, reason in db.session.execute(
+            select(SiteExcuse.site_id, SiteExcuse.day, SiteExcuse.reason).where(
                 SiteExcuse.site_id.in_(ids), SiteExcuse.day >= first, SiteExcuse.day <= last
             )
         )
     }
     now_day = today()
-    rows = []
+    dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    result = {}
     for site in sites:
-        cells = []
-        for day in dates:
-            if day > now_day:
-                state = "future"
-            elif (site.id, day) in excused:
-                state = "excused"
-            elif not site_is_due(site, day, excused=False):
-                state = "not_due"
-            elif (site.id, day) in received:
-                state = "late" if received[site.id, day] >= day_bounds(day)[1] else "checked"
-            else:
-                state = "missed"
-            cells.append((day, state, None))
-        rows.append(HeatRow(site.code, site.name, cells))
-    return dates, rows
+        result[site.id] = [
+            SiteDay(
+                day,
+                site_day_state(
+                    site, day, received.get((site.id, day)), (site.id, day) in excuses, now_day
+                ),
+                excuses.get((site.id, day)),
+            )
+            for day in dates
+        ]
+    return result
+
+
+def site_day_state(
+    site: Site, day: date, first_received: datetime | None, excused: bool, now_day: date
+) -> str:
+    """The one rule for a site's day: future | excused | not_due | checked | late | missed.
+
+    ``first_received``: when the first self-check counting for ``day`` reached the server
+    (None: no self-check). Office and covert checks never make a day checked."""
+    if day > now_day:
+        return "future"
+    if excused:
+        return "excused"
+    if not site_is_due(site, day, excused=False):
+        return "not_due"
+    if first_received is None:
+        return "missed"
+    return "late" if synced_late(day, first_received) else "checked"
 
 
 @dataclass
@@ -214,7 +188,7 @@ class RankRow:
         return round(self.checked / self.due, 4) if self.due else None
 
 
-def missed_rankings(
+def completion_rankings(
     org: Organisation,
     last: date,
     filters: SiteFilters = NO_FILTERS,
@@ -222,8 +196,9 @@ def missed_rankings(
     limit: int = 10,
     counts: dict[int, dict[date, Tally]] | None = None,
 ) -> dict[str, list[RankRow]]:
-    """Units and city-level offices under ``org`` ranked by missed site-days over ``days``
-    days ending ``last`` (most missed first): ``{"units": [...], "cities": [...]}``."""
+    """Units and city-level offices under ``org`` ranked by their completion rate (site-days
+    checked ÷ due) over ``days`` days ending ``last``, lowest first, the most missed first
+    among equal rates: ``{"units": [...], "cities": [...]}``."""
     first = last - timedelta(days=days - 1)
     orgs = subtree_orgs(org)
     by_id = {o.id: o for o in orgs}
@@ -247,7 +222,7 @@ def missed_rankings(
 
     def ranked(rows):
         rows = [r for r in rows if r.due]
-        return sorted(rows, key=lambda r: (-r.missed, r.rate or 0, r.org.code))[:limit]
+        return sorted(rows, key=lambda r: lowest_rate_first(r.rate, r.missed, r.org.code))[:limit]
 
     return {"units": ranked(units), "cities": ranked(list(cities.values()))}
 
@@ -269,15 +244,16 @@ def month_coverage(
         for tally in per_day.values():
             due += tally.due
             checked += tally.checked
+    source = check_source()
     sites_checked = db.session.execute(
-        select(func.count(func.distinct(Inspection.site_id)))
-        .join(Site, Inspection.site_id == Site.id)
+        select(func.count(func.distinct(source.site_id)))
+        .join(Site, source.site_id == Site.id)
         .where(
             sites_under(org),
-            Inspection.day >= first,
-            Inspection.day <= last,
-            Inspection.kind == SELF,
-            Inspection.day >= Site.due_from,
+            source.day >= first,
+            source.day <= last,
+            *source.where,
+            source.day >= Site.due_from,
         )
     ).scalar_one()
     return {

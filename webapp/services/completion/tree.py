@@ -67,8 +67,8 @@ def child_containing(org: Organisation, orgs_by_id: dict[int, Organisation]) -> 
     return result
 
 
-def sites_under(org: Organisation) -> ColumnElement[bool]:
-    """SQL condition on ``Site``: its unit lies in ``org``'s subtree. An IN on the indexed
-    ``sites.unit_id`` (the subquery yields the few hundred unit ids), so a unit's or a
-    city's figures never scan the whole province's sites."""
-    return Site.unit_id.in_(select(Organisation.id).where(below(org)))
+def sites_under(org: Organisation, unit_column=Site.unit_id) -> ColumnElement[bool]:
+    """SQL condition on ``Site`` (or on another table's ``unit_column``): its unit lies in
+    ``org``'s subtree. An IN on the indexed unit id (the subquery yields the few hundred
+    unit ids), so a unit's or a city's figures never scan the whole province's sites."""
+    return unit_column.in_(select(Organisation.id).where(below(org)))

@@ -1,9 +1,9 @@
 """The hazard workflow: the one place for every rule that moves a hazard.
 
 open → rectifying → rectified (awaiting verification) → closed (销号), with rejection from
-rectified back to rectifying. ``common.TRANSITIONS`` is the state machine;
-``transitions._ROLE_RULES`` and ``transitions._check_verifier`` say who may do what; every
-change is appended to the site's hash chain (``chain``) as a ``HazardEvent``.
+rectified back to rectifying. ``common.TRANSITIONS`` is the state machine; ``permissions``
+says who may do what and ``actions`` what each action checks and sets; every change is
+appended to the site's hash chain (``chain``) as a ``HazardEvent``.
 
 Public functions that change data own their transaction (they commit), except
 ``open_hazards_for_inspections``, which runs inside the inspection sync's transaction.
@@ -25,6 +25,7 @@ from webapp.services.hazards.opening import (
     open_hazards_for_inspections,
     open_hazards_from_inspection,
 )
+from webapp.services.hazards.permissions import allowed_actions
 from webapp.services.hazards.queries import (
     HazardFilters,
     due_soon_condition,
@@ -32,15 +33,9 @@ from webapp.services.hazards.queries import (
     get_hazard,
     hazard_query,
     overdue_condition,
-    photo_visible_through_hazards,
 )
 from webapp.services.hazards.reminders import Reminder, due_reminders, record_reminders
-from webapp.services.hazards.transitions import (
-    allowed_actions,
-    record_event,
-    record_event_batch,
-    verify_many,
-)
+from webapp.services.hazards.transitions import record_event, record_event_batch, verify_many
 
 __all__ = [
     "CLIENT_EVENT_TYPES",
@@ -61,7 +56,6 @@ __all__ = [
     "open_hazards_for_inspections",
     "open_hazards_from_inspection",
     "overdue_condition",
-    "photo_visible_through_hazards",
     "record_event",
     "record_event_batch",
     "record_reminders",

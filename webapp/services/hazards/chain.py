@@ -32,9 +32,15 @@ def _lock_site_chain(site_id: int) -> None:
 
 
 def _lock_site_chains(site_ids: set[int]) -> None:
-    # In id order, so two transactions locking overlapping sites cannot deadlock.
+    # In id order, so two transactions locking overlapping sites cannot deadlock. FOR NO
+    # KEY UPDATE, not FOR UPDATE: it still serialises appends to a chain, but does not
+    # conflict with the KEY SHARE lock that storing an inspection of the site takes (its
+    # foreign key check); with FOR UPDATE two syncs of the same sites deadlocked.
     db.session.execute(
-        select(Site.id).where(Site.id.in_(site_ids)).order_by(Site.id).with_for_update()
+        select(Site.id)
+        .where(Site.id.in_(site_ids))
+        .order_by(Site.id)
+        .with_for_update(key_share=True)  # PostgreSQL: FOR NO KEY UPDATE
     )
 
 

@@ -3,7 +3,6 @@ request, deadline and plan rules, labels and parsing helpers."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,6 +17,7 @@ from webapp.models import (
     HazardSource,
     HazardStatus,
 )
+from webapp.models.inspections import SHA256_RE
 
 S = HazardStatus
 
@@ -49,8 +49,6 @@ PLAN_PARTS = (
     "plan_interim_measures",
     "plan_contingency",
 )
-
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class HazardRefused(Exception):
@@ -148,7 +146,7 @@ def _require_plan(hazard: Hazard) -> None:
 
 
 def _check_photos(request: EventRequest) -> None:
-    bad = [p for p in request.photos or [] if not isinstance(p, str) or not SHA256.match(p)]
+    bad = [p for p in request.photos or [] if not isinstance(p, str) or not SHA256_RE.match(p)]
     if bad:
         raise _invalid({"photos": _("Photos are given by their SHA-256 (64 hex digits).")})
 

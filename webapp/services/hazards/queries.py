@@ -12,7 +12,6 @@ from webapp import days
 from webapp.extensions import db
 from webapp.models import (
     Hazard,
-    HazardPhoto,
     Organisation,
     Site,
     User,
@@ -23,7 +22,6 @@ from webapp.scope import (
     can_see_site,
     get_org,
     scoped_hazards,
-    scoped_sites,
 )
 from webapp.services.hazards.common import (
     S,
@@ -40,22 +38,6 @@ def get_hazard(user: User, hazard_id: int) -> Hazard:
     if not can_see_site(user, hazard.site):
         raise OutOfScope(hazard_id)
     return hazard
-
-
-def photo_visible_through_hazards(user: User, sha256: str) -> bool:
-    """True when a hazard event at a site in the user's scope references the photo."""
-    return (
-        db.session.scalar(
-            select(HazardPhoto.id)
-            .join(Hazard, Hazard.id == HazardPhoto.hazard_id)
-            .where(
-                HazardPhoto.sha256 == sha256,
-                Hazard.site_id.in_(scoped_sites(user).with_only_columns(Site.id)),
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def overdue_condition(day: date):

@@ -28,7 +28,6 @@ from webapp.services.reports.months import (
     month_last,
     month_start,
     next_month,
-    parse_month,
     previous_month,
     reporting_offices,
 )
@@ -71,7 +70,6 @@ __all__ = [
     "month_last",
     "month_start",
     "next_month",
-    "parse_month",
     "previous_month",
     "province_overview",
     "reporting_offices",

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from webapp.amounts import parse_count, parse_yuan
 from webapp.extensions import db
 from webapp.labels import label
 from webapp.models import ChecklistCategory, ConstructionType, Usage
@@ -86,6 +87,11 @@ A_LABELS = {
     "covert_checks": _l("Covert checks by the province"),
     "covert_sites": _l("Sites checked covertly"),
     "covert_failures": _l("Failed items found by covert checks"),
+    "self_checks": _l("Daily self-checks"),
+    "self_checks_unflagged": _l("Self-checks without any credibility flag"),
+    "self_checks_credible": _l("Self-checks without an unexplained flag"),
+    "credibility_raw_rate": _l("Credibility of self-checks (raw)"),
+    "credibility_annotated_rate": _l("Credibility of self-checks (after annotation)"),
 }
 E_LABELS = {
     "days_in_month": _l("Days in the month"),
@@ -173,10 +179,10 @@ def clean_manual(values: dict) -> dict:
             cleaned[spec.key] = text
             continue
         try:
-            number = float(raw) if spec.kind == "money" else int(str(raw).strip())
-        except (TypeError, ValueError):
-            raise ReportRefused(_l("%(field)s: not a number", field=spec.label)) from None
-        if number < 0:
-            raise ReportRefused(_l("%(field)s: must not be negative", field=spec.label))
-        cleaned[spec.key] = round(number, 2) if spec.kind == "money" else number
+            # Stored in the report's JSON: yuan as a float (exact to the fen at this size).
+            cleaned[spec.key] = float(parse_yuan(raw)) if spec.kind == "money" else parse_count(raw)
+        except ValueError as err:
+            raise ReportRefused(
+                _l("%(field)s: %(problem)s", field=spec.label, problem=err.args[0])
+            ) from None
     return cleaned

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 
 from webapp import days
 from webapp.extensions import db
@@ -18,7 +18,8 @@ from webapp.models import (
 )
 from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
-from webapp.services.completion import daily_unit_counts, month_coverage, sites_under
+from webapp.services.completion import daily_unit_counts, month_coverage, sites_under, subtree_orgs
+from webapp.services.credibility.figures import Credibility, unit_credibility
 from webapp.services.reports.months import month_last
 
 DUTY_ITEM = "MGT-07"  # 24-hour duty staffed and logged
@@ -43,6 +44,8 @@ def compute_figures(org: Organisation, month: date) -> dict:
         "E": _duty(org, first, last, counts),
         "daily": _daily_rates(counts),
     }
+    total, figures["credibility_units"] = _credibility(org, first, last)
+    figures["A"].update(total)
     figures["B"] = hazard_figures(org, month)
     figures["zero_report"] = _is_zero(figures)
     return figures
@@ -96,6 +99,35 @@ def _coverage(org: Organisation, first: date, last: date, counts: dict) -> dict:
     }
 
 
+def _credibility(org: Organisation, first: date, last: date) -> tuple[dict, list[dict]]:
+    """The credibility of the month's self-checks (webapp/services/credibility/figures.py):
+    section A's totals, and one row per unit, least credible first."""
+    names = {info.id: (info.code, info.name) for info in subtree_orgs(org)}
+    per_unit = unit_credibility(org, first, last)
+    total, units = Credibility.total(per_unit.values()), []
+    for unit_id, figure in per_unit.items():
+        code, name = names.get(unit_id, (str(unit_id), str(unit_id)))
+        units.append(
+            {
+                "code": code,
+                "name": name,
+                "self_checks": figure.self_checks,
+                "flagged": figure.flagged,
+                "unexplained": figure.unexplained,
+                "credibility_raw_rate": figure.raw,
+                "credibility_annotated_rate": figure.annotated,
+            }
+        )
+    units.sort(key=lambda u: (u["credibility_annotated_rate"] or 0, u["code"]))
+    return {
+        "self_checks": total.self_checks,
+        "self_checks_unflagged": total.self_checks - total.flagged,
+        "self_checks_credible": total.self_checks - total.unexplained,
+        "credibility_raw_rate": total.raw,
+        "credibility_annotated_rate": total.annotated,
+    }, units
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -143,11 +175,18 @@ def _duty(org: Organisation, first: date, last: date, counts: dict) -> dict:
     days_with_checks = len(
         {day for per_day in counts.values() for day, tally in per_day.items() if tally.checked}
     )
+    # The checks whose duty item failed (an item is answered once per check, so this is
+    # the number of failed duty items). Only checks with a failure are looked into, each
+    # by its own results: the month's checks bound the cost, never the results table.
+    duty_failed = exists().where(
+        InspectionResult.inspection_id == Inspection.id,
+        InspectionResult.item_id == DUTY_ITEM,
+        InspectionResult.outcome == "fail",
+    )
     duty_failures = db.session.execute(
-        select(func.count(InspectionResult.id))
-        .join(Inspection, InspectionResult.inspection_id == Inspection.id)
+        select(func.count(Inspection.id))
         .join(Site, Inspection.site_id == Site.id)
-        .where(in_month, InspectionResult.item_id == DUTY_ITEM, InspectionResult.outcome == "fail")
+        .where(in_month, Inspection.failures > 0, duty_failed)
     ).scalar_one()
     return {
         "days_in_month": (last - first).days + 1,
@@ -188,6 +227,8 @@ RATES = {
     "supervisory_coverage_rate_ytd": ("supervisory_sites_ytd", "sites_total"),
     "rectification_rate": ("rectified_month", "found_month"),
     "in_time_rate": ("fixed_in_time_month", "with_deadline_month"),
+    "credibility_raw_rate": ("self_checks_unflagged", "self_checks"),
+    "credibility_annotated_rate": ("self_checks_credible", "self_checks"),
 }
 
 
@@ -253,8 +294,5 @@ def differences(report: MonthlyReport) -> list[tuple[str, object, object]]:
         return []
     now = flatten(compute_figures(report.org, report.month))
     then = flatten(report.figures)
-    return [
-        (key, then.get(key), now.get(key))
-        for key in sorted(set(now) | set(then))
-        if then.get(key) != now.get(key)
-    ]
+    # Only figures the report had: one added to the report since is no change to it.
+    return [(key, then[key], now.get(key)) for key in sorted(then) if then[key] != now.get(key)]

@@ -32,14 +32,6 @@ def previous_month(month: date) -> date:
     return month_start(month_start(month) - timedelta(days=1))
 
 
-def parse_month(text: str) -> date:
-    """``YYYY-MM`` → the first day of that month; raises ValueError."""
-    year, _, mon = text.partition("-")
-    if len(year) != 4 or len(mon) != 2:
-        raise ValueError(text)
-    return date(int(year), int(mon), 1)
-
-
 def due_date(month: date) -> date:
     """The last SHELTER_TZ day on which the report for ``month`` is on time."""
     return next_month(month).replace(day=int(current_app.config["SHELTER_REPORT_DUE_DAY"]))

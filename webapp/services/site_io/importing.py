@@ -1,28 +1,14 @@
-"""Import and export of sites as CSV or XLSX: one table format, documented in README
-("Site import/export format").
-
-The header row names the columns (Chinese headers first, English aliases accepted); each
-further row is one site. Import is all-or-nothing: every bad cell is reported as a
+"""Importing sites from a CSV or XLSX file, all or nothing: every bad cell is reported as a
 ``RowError`` (spreadsheet row number, column, reason) and nothing is written unless the
 whole file is valid. A site whose code exists is updated, otherwise it is created; both
-only within the organisation the import may change (``within``).
-
-Used by ``flask import-sites`` / ``flask export-sites``; a web upload can call
-``import_sites`` / ``export_sites`` the same way with ``within=user.org`` after checking
-the user's role.
-"""
+only within the organisation the import may change (``within``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import StrEnum
-from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,193 +16,29 @@ from sqlalchemy import select
 
 from webapp.days import today
 from webapp.extensions import db
-from webapp.forms import CODE_PATTERN, PHONE_PATTERN, due_from_problem
+from webapp.forms import due_from_problem
 from webapp.labels import LABELS, parse_label
-from webapp.models import ConstructionType, Organisation, OrgKind, Site, SiteStatus, Usage
-from webapp.scope import below
-from webapp.xlsx import append_row
+from webapp.models import Organisation, OrgKind, Site
+from webapp.services.site_io.format import (
+    AREA_MAX,
+    CAPACITY_MAX,
+    COLUMNS,
+    DEFAULTS,
+    EARLIEST_DUE_FROM,
+    FALSE_WORDS,
+    PHONE,
+    SITE_CODE,
+    TRUE_WORDS,
+    YEAR_MIN,
+    CellError,
+    Column,
+    ImportRejected,
+    ImportResult,
+    RowError,
+)
+from webapp.services.site_io.reading import read_table
 
 MAX_ROWS = 20_000
-# The same rules as the site and user forms.
-SITE_CODE = re.compile(CODE_PATTERN)
-PHONE = re.compile(PHONE_PATTERN)
-TRUE_WORDS = {"是", "true", "yes", "y", "1"}
-FALSE_WORDS = {"否", "false", "no", "n", "0"}
-FORMATS = (".csv", ".xlsx")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the format: the Site attribute, its Chinese header (used on export)
-    and its English alias, how a cell is read, and whether the column must be present
-    (required columns also need a value in every row)."""
-
-    field: str
-    header: str
-    alias: str
-    kind: str  # text | unit | enum | int | decimal | bool | date
-    required: bool = False
-    max_length: int | None = None
-    enum: type[StrEnum] | None = None
-    # A blank cell keeps the site's value (a created site gets the model's default).
-    keep_when_blank: bool = False
-
-
-COLUMNS: list[Column] = [
-    Column("code", "工程编号", "code", "text", required=True, max_length=32),
-    Column("name", "工程名称", "name", "text", required=True, max_length=120),
-    Column("address", "地址", "address", "text", required=True, max_length=200),
-    Column("unit", "所属单位编号", "unit_code", "unit", required=True, max_length=32),
-    Column(
-        "construction_type",
-        "构筑方式",
-        "construction_type",
-        "enum",
-        required=True,
-        enum=ConstructionType,
-    ),
-    Column("year_built", "建成年份", "year_built", "int"),
-    Column("usage", "用途", "usage", "enum", required=True, enum=Usage),
-    Column("leased", "是否出租", "leased", "bool"),
-    Column("tenant", "承租方", "tenant", "text", max_length=120),
-    Column("lease_expires", "租赁到期", "lease_expires", "date"),
-    Column("permit_expires", "使用证到期", "permit_expires", "date"),
-    Column("crowded", "人员密集", "crowded", "bool"),
-    Column("capacity", "核定人数", "capacity", "int"),
-    Column("hillside", "山地", "hillside", "bool"),
-    Column("low_lying", "低洼", "low_lying", "bool"),
-    Column("floor_area", "建筑面积", "floor_area", "decimal"),
-    Column("responsible_person", "责任人", "responsible_person", "text", max_length=64),
-    Column("responsible_phone", "责任人电话", "responsible_phone", "text", max_length=40),
-    Column("status", "状态", "status", "enum", enum=SiteStatus),
-    Column("due_from", "日检起始日", "due_from", "date", keep_when_blank=True),
-]
-
-# Values a created site gets for a column the file leaves out.
-DEFAULTS: dict[str, Any] = {
-    "leased": False,
-    "crowded": False,
-    "hillside": False,
-    "low_lying": False,
-    "status": SiteStatus.IN_USE.value,
-}
-
-YEAR_MIN = 1900
-# An import may register sites whose daily checks began before (moving a register from
-# elsewhere, restoring an export); the site form may not (see due_from_problem).
-EARLIEST_DUE_FROM = date(2000, 1, 1)
-CAPACITY_MAX = 1_000_000
-AREA_MAX = Decimal("999999999.9")  # Numeric(10, 1)
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A reason the file was refused. ``row`` is the spreadsheet row (the header is row 1),
-    ``column`` the header as written in the file; either is None for file-level errors."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        if self.column is None:
-            return _("Row %(row)d: %(message)s", row=self.row, message=self.message)
-        return _(
-            "Row %(row)d, column “%(column)s”: %(message)s",
-            row=self.row,
-            column=self.column,
-            message=self.message,
-        )
-
-
-class ImportRejected(Exception):
-    """The file was refused; ``errors`` lists every reason. Nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
-
-
-@dataclass
-class ImportResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-class CellError(ValueError):
-    """A cell's value is not acceptable; ``str(err)`` is the reason."""
-
-
-# --- reading files --------------------------------------------------------------------
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The rows of a .csv or .xlsx file as lists of strings (header row first).
-
-    CSV may be UTF-8 (with or without BOM) or GBK; XLSX is read from its first sheet.
-    Raises ImportRejected for an unsupported or unreadable file.
-    """
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(data)
-    if suffix == ".xlsx":
-        return _read_xlsx(data)
-    raise ImportRejected([RowError(None, None, _("Only .csv and .xlsx files can be imported."))])
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly any byte string
-        raise ImportRejected([RowError(None, None, _("The CSV file is neither UTF-8 nor GBK."))])
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as err:
-        raise ImportRejected(
-            [RowError(None, None, _("Not a readable CSV file: %(reason)s", reason=str(err)))]
-        ) from err
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as err:
-        raise ImportRejected([RowError(None, None, _("Not a readable .xlsx file."))]) from err
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        return [[_xlsx_cell_text(value) for value in row] for row in rows]
-    finally:
-        workbook.close()
-
-
-def _xlsx_cell_text(value: Any) -> str:
-    """A cell as the text a CSV would hold (dates as YYYY-MM-DD, 2005.0 as 2005)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-# --- checking rows --------------------------------------------------------------------
 
 
 def _header_map(header: list[str]) -> tuple[dict[int, Column], list[RowError]]:
@@ -401,9 +223,6 @@ def _check_unit(org: Organisation | None, code: str, within: Organisation | None
     return org
 
 
-# --- importing ------------------------------------------------------------------------
-
-
 def import_sites(filename: str, data: bytes, within: Organisation | None = None) -> ImportResult:
     """Create or update the sites listed in a .csv/.xlsx file, all or nothing.
 
@@ -486,100 +305,3 @@ def _apply(site: Site, values: dict[str, Any]) -> bool:
             setattr(site, name, value)
             changed = True
     return changed
-
-
-# --- exporting ------------------------------------------------------------------------
-
-
-def export_rows(within: Organisation | None = None) -> list[list[Any]]:
-    """The header and one row per site (ordered by code), in the import format.
-
-    Cells are typed for XLSX (int, Decimal, date, str); ``export_sites`` turns them into
-    text for CSV.
-    """
-    query = select(Site).join(Site.unit)
-    if within is not None:
-        query = query.where(below(within))
-    sites = db.session.execute(query.order_by(Site.code)).scalars().all()
-    rows: list[list[Any]] = [[column.header for column in COLUMNS]]
-    for site in sites:
-        rows.append([_export_cell(column, site) for column in COLUMNS])
-    return rows
-
-
-def _export_cell(column: Column, site: Site) -> Any:
-    value = getattr(site, column.field)
-    if value is None:
-        return None
-    if column.kind == "unit":
-        return value.code
-    if column.kind == "enum":
-        return LABELS[column.enum(value)][0]
-    if column.kind == "bool":
-        return "是" if value else "否"
-    if column.kind == "decimal":
-        return Decimal(value).quantize(Decimal("0.1"))
-    return value
-
-
-def export_sites(filename: str, within: Organisation | None = None) -> tuple[bytes, int]:
-    """The sites under ``within`` (or all) as a .csv (UTF-8 with BOM, so Excel shows the
-    Chinese) or .xlsx file, chosen by ``filename``'s extension, and how many sites it holds.
-    Raises ValueError for any other extension."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(_("Only .csv and .xlsx files can be written."))
-    rows = export_rows(within)
-    data = _write_csv(rows) if suffix == ".csv" else _write_xlsx(rows)
-    return data, len(rows) - 1
-
-
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _write_csv(rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_csv_text(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _write_xlsx(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "sites"
-    for row in rows:
-        append_row(sheet, row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    kinds = [column.kind for column in COLUMNS]
-    for row in sheet.iter_rows(min_row=2):
-        for cell, kind in zip(row, kinds, strict=True):
-            if kind == "date" and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd"
-            elif kind == "decimal" and cell.value is not None:
-                cell.value = float(cell.value)
-                cell.number_format = "0.0"
-            elif kind == "text" and cell.value is not None:
-                cell.number_format = "@"  # phone numbers and codes stay text
-    for index, column in enumerate(COLUMNS, start=1):
-        width = {"name": 28, "address": 40, "tenant": 30}.get(column.field, 14)
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-# Re-exported for callers that want the accepted headers (e.g. a web upload page).
-HEADERS: list[str] = [column.header for column in COLUMNS]
-ALIASES: dict[str, str] = {column.alias: column.header for column in COLUMNS}

@@ -3,7 +3,7 @@
 ``parse_record`` turns one element of a sync batch into a ``ParsedInspection`` or a dict of
 errors ``{field path: [messages]}`` (paths like ``results.3.rectification.deadline``).
 The rules that need the database (site, scope, template, applicable items) are in
-``webapp.services.sync``.
+``webapp.services.sync.checks``.
 
 This is plain Python rather than a marshmallow schema on purpose: the sync endpoint must
 ingest 1,000 inspections of 20 items per second on two cores, and a nested marshmallow
@@ -19,13 +19,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 import orjson
 from flask_babel import gettext as _
 
+from webapp.amounts import parse_yuan
+from webapp.inputs import NUL_MESSAGE, nul_field, parse_day, parse_id, parse_moment
+from webapp.models.inspections import SHA256_RE
+
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 OUTCOMES = frozenset({"pass", "fail", "na"})
 KINDS = frozenset({"self", "office", "covert"})
@@ -83,15 +85,19 @@ class ParsedInspection:
 
 
 def content_hash(record: dict) -> str:
-    """SHA-256 of the record's canonical JSON (sorted keys, no whitespace, UTF-8): equal
-    content, equal hash, whatever the key order. Stored hashes depend on this exact form."""
+    """SHA-256 of the record's canonical JSON: equal content, equal hash, whatever the key
+    order. Stored hashes depend on this exact form."""
+    return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def canonical_json(record: dict) -> bytes:
+    """The record as JSON with sorted keys, no whitespace, UTF-8."""
     try:
-        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the slower, general path
-        canonical = json.dumps(
+        return json.dumps(
             record, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
-    return hashlib.sha256(canonical).hexdigest()
 
 
 def record_id(record: object) -> str | None:
@@ -99,17 +105,6 @@ def record_id(record: object) -> str | None:
     if isinstance(record, dict) and isinstance(record.get("id"), str):
         return record["id"]
     return None
-
-
-def parse_aware_datetime(value: object) -> datetime | None:
-    """An ISO 8601 string with a UTC offset; None when it is not one (naive included)."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None and moment.utcoffset() is not None else None
 
 
 def parse_record(record: object) -> tuple[ParsedInspection | None, Errors]:
@@ -129,9 +124,11 @@ def parse_record(record: object) -> tuple[ParsedInspection | None, Errors]:
     template_id = record.get("template_id")
     if not isinstance(template_id, int) or isinstance(template_id, bool):
         errors["template_id"] = [_("Must be a whole number.")]
+    else:
+        template_id = parsed(template_id, parse_id, "template_id", errors)
 
     kind = record.get("kind", "self")
-    if kind not in KINDS:
+    if not _one_of(kind, KINDS):
         errors["kind"] = [_("Must be one of: self, office, covert.")]
 
     started_at = _required_datetime(record, "started_at", errors)
@@ -144,6 +141,10 @@ def parse_record(record: object) -> tuple[ParsedInspection | None, Errors]:
 
     if errors:
         return None, errors
+    canonical = canonical_json(record)
+    # JSON carries a NUL only escaped: the record is walked only when the escape is there.
+    if b"\\u0000" in canonical and (field := nul_field(record)):
+        return None, {field: [str(NUL_MESSAGE)]}
     return (
         ParsedInspection(
             id=inspection_id,
@@ -156,21 +157,34 @@ def parse_record(record: object) -> tuple[ParsedInspection | None, Errors]:
             scanned_at=scanned_at,
             results=results,
             raw=record,
-            content_hash=content_hash(record),
+            content_hash=hashlib.sha256(canonical).hexdigest(),
         ),
         {},
     )
 
 
+def parsed(value: object, parse, path: str, errors: Errors):
+    """``parse(value)`` (one of webapp/inputs.py's parsers); None with its message in
+    ``errors[path]`` when it refuses the value."""
+    try:
+        return parse(value)
+    except ValueError as err:
+        errors[path] = [str(err.args[0])]
+        return None
+
+
+def _one_of(value: object, choices: frozenset[str]) -> bool:
+    # A set cannot be asked whether it holds an object or a list (TypeError): the phone's
+    # JSON may carry anything where a choice belongs.
+    return isinstance(value, str) and value in choices
+
+
 def _required_datetime(record: dict, name: str, errors: Errors) -> datetime | None:
     value = record.get(name)
-    moment = parse_aware_datetime(value)
-    if moment is None:
-        if value is None:
-            errors[name] = [_("Missing.")]
-        else:
-            errors[name] = [_("Must be an ISO 8601 date and time with a UTC offset.")]
-    return moment
+    if value is None:
+        errors[name] = [_("Missing.")]
+        return None
+    return parsed(value, parse_moment, name, errors)
 
 
 def _parse_scan(scan: object, errors: Errors) -> tuple[str | None, datetime | None]:
@@ -185,9 +199,7 @@ def _parse_scan(scan: object, errors: Errors) -> tuple[str | None, datetime | No
         token = None
     scanned_at = None
     if scan.get("scanned_at") is not None:
-        scanned_at = parse_aware_datetime(scan["scanned_at"])
-        if scanned_at is None:
-            errors["scan.scanned_at"] = [_("Must be an ISO 8601 date and time with a UTC offset.")]
+        scanned_at = parsed(scan["scanned_at"], parse_moment, "scan.scanned_at", errors)
     return token, scanned_at
 
 
@@ -214,7 +226,7 @@ def _parse_results(results: object, errors: Errors) -> list[ParsedResult]:
             continue
         seen.add(item_id)
         outcome = result.get("outcome")
-        if outcome not in OUTCOMES:
+        if not _one_of(outcome, OUTCOMES):
             errors[f"{path}.outcome"] = [_("Must be one of: pass, fail, na.")]
             continue
         note = result.get("note")
@@ -258,7 +270,7 @@ def _parse_rectification(value: object, path: str, errors: Errors) -> tuple[dict
         errors[path] = [_("A failed item needs its rectification: fixed on the spot or an order.")]
         return None, []
     mode = value.get("mode")
-    if mode not in RECTIFICATION_MODES:
+    if not _one_of(mode, RECTIFICATION_MODES):
         errors[f"{path}.mode"] = [_("Must be on_spot or order.")]
         return None, []
     if mode == "on_spot":
@@ -311,13 +323,10 @@ def _responsible(value: object, path: str, errors: Errors) -> dict | None:
 
 def _deadline(value: object, path: str, errors: Errors) -> date | None:
     """The date only; whether it is in range depends on the inspection's day (see sync)."""
-    try:
-        if not isinstance(value, str) or len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
+    if not isinstance(value, str):
         errors[path] = [_("A rectification order needs a deadline date (YYYY-MM-DD).")]
         return None
+    return parsed(value, parse_day, path, errors)
 
 
 def _funds(value: object, path: str, errors: Errors) -> dict | None:
@@ -328,14 +337,8 @@ def _funds(value: object, path: str, errors: Errors) -> dict | None:
         return None
     amount, source = value.get("amount"), value.get("source")
     if amount is not None:
-        try:
-            if isinstance(amount, bool):
-                raise InvalidOperation
-            amount = Decimal(str(amount))
-            if not amount.is_finite() or amount < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors[f"{path}.amount"] = [_("Must be a number of yuan, zero or more.")]
+        amount = parsed(amount, parse_yuan, f"{path}.amount", errors)
+        if amount is None:
             return None
     if source is not None and (not isinstance(source, str) or len(source) > 200):
         errors[f"{path}.source"] = [_("Must be text of at most %(count)d characters.", count=200)]

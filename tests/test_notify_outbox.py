@@ -1,0 +1,186 @@
+"""The outbox: a notice is written once and sent once however often `notify run` runs
+(and on PostgreSQL, however many runners claim at once); a failing channel is retried with
+back-off and then shows as failed; a runner killed mid-send sends nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.factories import make_site, make_tree
+from tests.notify_servers import WebhookReceiver
+from webapp.extensions import db
+from webapp.models import NoticeDelivery, NotifyChannel
+from webapp.services import notify
+from webapp.services.notify.manage import add_channel
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CUTOFF = datetime(2026, 12, 9, 16, 30, tzinfo=SHANGHAI)
+CUTOFF_TITLE = "2026-12-09 16:00 尚有 1 个工程未检查"
+
+
+@pytest.fixture
+def receiver():
+    server = WebhookReceiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def units(app, receiver):
+    """Three units, each with one site unchecked on its first day and a channel to the
+    receiver: at CUTOFF each unit has exactly one notice due (the cut-off)."""
+    tree = make_tree()
+    units = [tree["unit_a"], tree["unit_b"], tree["unit_county"]]
+    for unit in units:
+        make_site(unit, name=f"{unit.name}的工程", due_from=CUTOFF.date())
+    db.session.commit()
+    with app.test_request_context():
+        for unit in units:
+            add_channel(unit, receiver.url(unit.code))
+    return units
+
+
+def run_at(moment: datetime):
+    with time_machine.travel(moment, tick=False):
+        return notify.run()
+
+
+def deliveries() -> list[NoticeDelivery]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(NoticeDelivery).order_by(NoticeDelivery.id)))
+
+
+def test_running_twice_sends_once(app, units, receiver):
+    first = run_at(CUTOFF)
+    assert first.sending.sent == 3 and first.written >= 3
+    again = run_at(CUTOFF + timedelta(minutes=5))
+    assert again.written == 0 and again.sending.sent == 0
+    assert len(receiver.bodies) == 3
+    assert [b["title"] for b in receiver.bodies] == [CUTOFF_TITLE] * 3
+    assert "/dashboard/?org=" in receiver.bodies[0]["message"]
+
+
+def test_a_failing_channel_is_retried_with_backoff_then_shows_as_failed(app, units, receiver):
+    app.config.update(SHELTER_NOTIFY_MAX_ATTEMPTS=3, SHELTER_NOTIFY_RETRY_SECONDS=60)
+    receiver.status = 500
+    assert run_at(CUTOFF).sending.retrying == 3
+    assert run_at(CUTOFF + timedelta(seconds=30)).sending == notify.outbox.SendReport()
+    assert run_at(CUTOFF + timedelta(seconds=61)).sending.retrying == 3  # after 1 min
+    assert run_at(CUTOFF + timedelta(seconds=150)).sending.retrying == 0  # 2 min more
+    assert run_at(CUTOFF + timedelta(seconds=182)).sending.failed == 3
+    rows = deliveries()
+    assert {(d.status, d.attempts) for d in rows} == {("failed", 3)}
+    assert all("500" in d.last_error for d in rows)
+    assert len(receiver.bodies) == 9
+    receiver.status = 200
+    notify.retry_by_hand(rows[0])
+    assert run_at(CUTOFF + timedelta(hours=1)).sending.sent == 1
+    assert deliveries()[0].status == "sent"
+
+
+def test_an_unreachable_channel_does_not_hold_up_the_others(app, units, receiver):
+    with app.test_request_context():
+        add_channel(units[0], "json://127.0.0.1:9/nothing-listens")
+    app.config.update(SHELTER_NOTIFY_SEND_TIMEOUT=1)
+    report = run_at(CUTOFF)
+    assert report.sending.sent == 3 and report.sending.retrying == 1
+
+
+def test_a_disabled_channel_gets_nothing_until_enabled(app, units, receiver):
+    with time_machine.travel(CUTOFF, tick=False):
+        notify.run(send=False)
+    row = db.session.scalars(select(NotifyChannel).where(NotifyChannel.org_id == units[0].id)).one()
+    row.enabled = False
+    db.session.commit()
+    assert run_at(CUTOFF).sending.sent == 2
+    row.enabled = True
+    db.session.commit()
+    assert run_at(CUTOFF + timedelta(minutes=5)).sending.sent == 1
+    assert len(receiver.bodies) == 3
+
+
+def test_a_runner_killed_mid_send_sends_nothing_twice_and_drops_nothing(
+    app, units, receiver, tmp_path
+):
+    """The first webhook answers only after 60 s: the runner is killed while it waits.
+    That delivery (its message did arrive) is failed, with the reason, after the lease, never
+    sent again by itself; the others go out once on the next run."""
+    receiver.delay = 60
+    env = {
+        **os.environ,
+        "SHELTER_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SHELTER_SECRET_KEY": "test",
+        "SHELTER_NOTIFY_SEND_TIMEOUT": "120",
+    }
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "webapp",
+            "notify",
+            "run",
+            "--at",
+            CUTOFF.isoformat(),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert receiver.received.wait(60), "the runner never reached the webhook"
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+    receiver.delay = 0
+    assert [d.status for d in deliveries()] == ["sending", "pending", "pending"]
+    killed_at = datetime.now(UTC)  # the runner claimed on the real clock
+    assert run_at(killed_at + timedelta(minutes=1)).sending.sent == 2  # within the lease
+    later = run_at(killed_at + timedelta(minutes=20))
+    assert later.sending.interrupted == 1 and later.sending.sent == 0
+    rows = deliveries()
+    assert [d.status for d in rows] == ["failed", "sent", "sent"]
+    assert "可能已送达" in rows[0].last_error
+    assert [b["title"] for b in receiver.bodies] == [CUTOFF_TITLE] * 3
+    assert len({b["message"] for b in receiver.bodies}) == 3  # each unit's once
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SHELTER_TEST_DATABASE_URL"), reason="FOR UPDATE SKIP LOCKED: PostgreSQL"
+)
+def test_concurrent_runners_claim_each_delivery_once_on_postgresql(app, units, receiver):
+    """Two runners, each with its own connection, send at the same time: every delivery
+    is claimed by exactly one of them (FOR UPDATE SKIP LOCKED)."""
+    with time_machine.travel(CUTOFF, tick=False):
+        notify.run(send=False)
+    receiver.delay = 0.5  # keep both runners busy at once
+    reports = []
+
+    def runner():
+        with app.app_context():
+            reports.append(notify.outbox.send_pending())
+            db.session.remove()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    with time_machine.travel(CUTOFF + timedelta(minutes=1)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert sum(r.sent for r in reports) == 3 and min(r.sent for r in reports) >= 1
+    assert len(receiver.bodies) == 3
+    assert len({b["message"] for b in receiver.bodies}) == 3
+    assert {d.status for d in deliveries()} == {"sent"}
