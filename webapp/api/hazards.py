@@ -7,13 +7,25 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import days
+from webapp.amounts import Yuan, YuanText
+from webapp.api.schemas import SHA256
 from webapp.errors import json_error
 from webapp.extensions import db
+from webapp.inputs import (
+    NUL_FREE,
+    NUL_MESSAGE,
+    Day,
+    Id,
+    Moment,
+    Page,
+    checks_nul_per_record,
+    nul_field,
+)
 from webapp.models import Hazard, HazardEvent
 from webapp.scope import OutOfScope
 from webapp.services.hazards import (
@@ -33,7 +45,6 @@ bp = Blueprint(
 )
 
 UUID = validate.Regexp(r"^[0-9a-fA-F-]{36}$", error="Not a UUID.")
-SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Not a SHA-256 (64 lowercase hex digits).")
 MAX_BATCH = 200
 
 
@@ -65,12 +76,8 @@ class HazardQuerySchema(Schema):
         load_default=None, metadata={"description": "Organisation code (its subtree)"}
     )
     source = fields.String(validate=validate.OneOf(["self", "office", "covert"]), load_default=None)
-    found_from = fields.Date(
-        load_default=None, metadata={"description": "First day found (SHELTER_TZ)"}
-    )
-    found_to = fields.Date(
-        load_default=None, metadata={"description": "Last day found (SHELTER_TZ)"}
-    )
+    found_from = Day(load_default=None, metadata={"description": "First day found (SHELTER_TZ)"})
+    found_to = Day(load_default=None, metadata={"description": "Last day found (SHELTER_TZ)"})
     supervised = fields.Boolean(load_default=None)
     fixed_on_spot = fields.Boolean(load_default=None)
     responsibility = fields.Boolean(
@@ -79,7 +86,7 @@ class HazardQuerySchema(Schema):
             "description": "The responsibility list: unfixed hazards, earliest deadline first"
         },
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = Page(load_default=1)
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -94,7 +101,7 @@ class HazardEventInSchema(Schema):
     photos = fields.List(
         fields.String(validate=SHA256), load_default=list, validate=validate.Length(max=20)
     )
-    client_at = fields.AwareDateTime(
+    client_at = Moment(
         load_default=None,
         allow_none=True,
         metadata={"description": "When it was done on the phone"},
@@ -104,14 +111,12 @@ class HazardEventInSchema(Schema):
         validate=validate.OneOf(["general", "major"]),
         metadata={"description": "regrade"},
     )
-    deadline = fields.Date(load_default=None, metadata={"description": "assign, plan"})
+    deadline = Day(load_default=None, metadata={"description": "assign, plan"})
     responsible_username = fields.String(load_default=None, validate=validate.Length(max=64))
     responsible_name = fields.String(load_default=None, validate=validate.Length(max=64))
     responsible_phone = fields.String(load_default=None, validate=validate.Length(max=40))
     measures = fields.String(load_default=None, validate=validate.Length(max=4000))
-    funds_amount = fields.Decimal(
-        load_default=None, allow_none=True, places=2, validate=validate.Range(min=0, max=10**11)
-    )
+    funds_amount = Yuan(load_default=None, allow_none=True)
     funds_source = fields.String(load_default=None, validate=validate.Length(max=120))
     plan_objectives = fields.String(load_default=None, validate=validate.Length(max=4000))
     plan_materials = fields.String(load_default=None, validate=validate.Length(max=4000))
@@ -123,16 +128,24 @@ class HazardEventInSchema(Schema):
         validate=validate.Length(max=64),
         metadata={"description": "supervise: the notice number"},
     )
-    supervised_on = fields.Date(load_default=None, metadata={"description": "supervise"})
+    supervised_on = Day(load_default=None, metadata={"description": "supervise"})
 
 
 class BatchEventSchema(HazardEventInSchema):
-    hazard_id = fields.Integer(required=True, strict=True)
+    hazard_id = Id(required=True)
 
 
 class HazardEventBatchSchema(Schema):
-    device_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    events = fields.List(fields.Nested(BatchEventSchema), required=True)
+    """The outbox batch; each event is read on its own (a bad one is rejected alone), and
+    fields of the batch other than these are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    device_id = fields.String(load_default=None, validate=[validate.Length(max=64), NUL_FREE])
+    events = fields.List(
+        fields.Nested(BatchEventSchema), required=True, validate=validate.Length(max=MAX_BATCH)
+    )
 
 
 # --- output -------------------------------------------------------------------------------
@@ -172,7 +185,7 @@ class HazardSchema(Schema):
         }
     )
     measures = fields.String(allow_none=True)
-    funds_amount = fields.Decimal(as_string=True, allow_none=True)
+    funds_amount = YuanText(allow_none=True)
     funds_source = fields.String(allow_none=True)
     supervision = fields.Function(
         lambda h: (
@@ -282,7 +295,7 @@ def list_hazards(args):
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-@bp.route("/hazards/<int:hazard_id>")
+@bp.route("/hazards/<id:hazard_id>")
 @bp.response(200, HazardDetailSchema)
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(404, description="No such hazard in your scope")
@@ -300,7 +313,7 @@ def show_hazard(hazard_id: int):
     ).one()
 
 
-@bp.route("/hazards/<int:hazard_id>/events", methods=["POST"])
+@bp.route("/hazards/<id:hazard_id>/events", methods=["POST"])
 @bp.arguments(HazardEventInSchema)
 @bp.response(201, EventReplySchema)
 @bp.alt_response(
@@ -343,11 +356,12 @@ def post_event(body, hazard_id: int):
 @bp.alt_response(401, description="Not logged in")
 @bp.alt_response(422, description="The batch as a whole is invalid; nothing was written")
 @login_required
+@checks_nul_per_record
 def sync_hazard_events():
     """The phone's outbox: up to 200 hazard actions made offline, one result per record in
     order (`created` | `duplicate` | `conflict` | `rejected` with `error`, `message` and
     `fields`). One bad record never fails the others. Needs the X-CSRF-Token header."""
-    body = request.get_json(silent=True)
+    body = request.get_json()  # malformed JSON: a 400 naming the problem (webapp/errors.py)
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         return json_error(
             422,
@@ -362,11 +376,14 @@ def sync_hazard_events():
             _("Too many records."),
             {"events": [_("At most %(n)d per batch.", n=MAX_BATCH)]},
         )
+    HazardEventBatchSchema(only=("device_id",)).load(body)  # a 422 naming device_id
     user = current_user._get_current_object()
     results: list[dict | None] = []
     valid: list[dict] = []
     for record in body["events"]:
         try:
+            if field := nul_field(record):
+                raise ValidationError({field: [str(NUL_MESSAGE)]})
             valid.append(BatchEventSchema().load(record))
             results.append(None)
         except ValidationError as err:

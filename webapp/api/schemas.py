@@ -1,20 +1,30 @@
 """Marshmallow schemas of the phone-facing API (sites, templates, sync, photos).
 
 Replies are dumped through these schemas. The sync request bodies are described here for
-the OpenAPI document but checked by ``webapp.services.inspection_records`` (plain Python,
+the OpenAPI document but checked by ``webapp.services.sync.parsing`` (plain Python,
 fast enough for 1,000 inspections per second; see that module); tests load the contract
 examples in ``tests/contract/`` through both so the two descriptions cannot drift apart.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
-SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="Must be 64 lowercase hex digits.")
+from webapp.amounts import Yuan
+from webapp.inputs import MAX_ID, Day, Moment
+from webapp.models.inspections import SHA256_PATTERN
+
+SHA256 = validate.Regexp(SHA256_PATTERN, error="Must be 64 lowercase hex digits.")
 UUID = validate.Regexp(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
     error="Must be a lowercase UUID.",
 )
+
+# What services.sync.envelope accepts: 1-64 characters, not all of them spaces, no NUL.
+DEVICE_ID = [
+    validate.Length(min=1, max=64),
+    validate.Regexp(r"^[^\x00]*[^\s\x00][^\x00]*$", error="Must not be blank."),
+]
 
 
 # --- reference data the phone caches --------------------------------------------------------
@@ -23,6 +33,11 @@ UUID = validate.Regexp(
 class UnitRefSchema(Schema):
     code = fields.String()
     name = fields.String()
+
+
+class CheckedTodaySchema(Schema):
+    at = fields.DateTime(metadata={"description": "When that check started"})
+    by = fields.String(metadata={"description": "The inspector's name"})
 
 
 class SiteSchema(Schema):
@@ -61,6 +76,14 @@ class SiteSchema(Schema):
         metadata={"description": "Applicable items for every kind this user may record here"},
     )
     items_day = fields.Date(metadata={"description": "The SHELTER_TZ day item_ids are for"})
+    checked_today = fields.Nested(
+        CheckedTodaySchema,
+        allow_none=True,
+        metadata={
+            "description": "The latest check of `kind` counted for items_day (by anyone); "
+            "null: none has reached the server yet"
+        },
+    )
 
 
 class CategorySchema(Schema):
@@ -106,12 +129,20 @@ class TemplateSchema(Schema):
 # --- sync ---------------------------------------------------------------------------------------
 
 
-class FundsSchema(Schema):
-    amount = fields.Decimal(allow_none=True, validate=validate.Range(min=0), as_string=True)
+class SyncBody(Schema):
+    """A part of a sync body. The sync parser reads the fields it knows and ignores others
+    (a newer phone's additions), so the document allows them."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class FundsSchema(SyncBody):
+    amount = Yuan(allow_none=True)
     source = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class ResponsibleSchema(Schema):
+class ResponsibleSchema(SyncBody):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
 
@@ -125,7 +156,7 @@ class ResponsibleField(fields.Field):
         return ResponsibleSchema().load(value)
 
 
-class RectificationSchema(Schema):
+class RectificationSchema(SyncBody):
     mode = fields.String(required=True, validate=validate.OneOf(["on_spot", "order"]))
     action = fields.String(metadata={"description": "on_spot: what was done (required)"})
     photos = fields.List(
@@ -138,7 +169,7 @@ class RectificationSchema(Schema):
     responsible = ResponsibleField(
         metadata={"description": "order: the person responsible, a name or {name, phone}"}
     )
-    deadline = fields.Date(
+    deadline = Day(
         metadata={
             "description": "order: from the inspection's day to SHELTER_DEADLINE_MAX_DAYS "
             "(default 30) days after it"
@@ -148,7 +179,7 @@ class RectificationSchema(Schema):
     funds = fields.Nested(FundsSchema, allow_none=True, metadata={"description": "optional"})
 
 
-class ItemResultSchema(Schema):
+class ItemResultSchema(SyncBody):
     item_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
     outcome = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "na"]))
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -167,24 +198,24 @@ class ItemResultSchema(Schema):
     )
 
 
-class ScanSchema(Schema):
+class ScanSchema(SyncBody):
     token = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    scanned_at = fields.AwareDateTime(allow_none=True)
+    scanned_at = Moment(allow_none=True)
 
 
-class InspectionRecordSchema(Schema):
+class InspectionRecordSchema(SyncBody):
     id = fields.String(
         required=True,
         validate=UUID,
         metadata={"description": "UUID made by the phone when the check started"},
     )
     site_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    template_id = fields.Integer(required=True, strict=True)
-    kind = fields.String(load_default="self", validate=validate.OneOf(["self", "office", "covert"]))
-    started_at = fields.AwareDateTime(
-        required=True, metadata={"description": "ISO 8601 with offset"}
+    template_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
     )
-    finished_at = fields.AwareDateTime(required=True)
+    kind = fields.String(load_default="self", validate=validate.OneOf(["self", "office", "covert"]))
+    started_at = Moment(required=True, metadata={"description": "ISO 8601 with offset"})
+    finished_at = Moment(required=True)
     scan = fields.Nested(
         ScanSchema,
         allow_none=True,
@@ -195,11 +226,9 @@ class InspectionRecordSchema(Schema):
     )
 
 
-class SyncBatchSchema(Schema):
-    device_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    device_time = fields.AwareDateTime(
-        required=True, metadata={"description": "The phone's clock when sending"}
-    )
+class SyncBatchSchema(SyncBody):
+    device_id = fields.String(required=True, validate=DEVICE_ID)
+    device_time = Moment(required=True, metadata={"description": "The phone's clock when sending"})
     inspections = fields.List(
         fields.Nested(InspectionRecordSchema), required=True, validate=validate.Length(max=200)
     )
@@ -233,22 +262,27 @@ class SyncResultSchema(Schema):
 
 
 class SyncReplySchema(Schema):
-    server_time = fields.AwareDateTime()
+    server_time = Moment()
     results = fields.List(fields.Nested(SyncResultSchema))
 
 
-class EncodedPhotoSchema(Schema):
+class EncodedPhotoSchema(SyncBody):
     sha256 = fields.String(required=True, validate=SHA256)
     content_type = fields.String(validate=validate.OneOf(["image/jpeg", "image/png", "image/webp"]))
     data = fields.String(required=True, metadata={"description": "The bytes, base64"})
 
 
-class ExportFileSchema(Schema):
+class ExportFileSchema(SyncBody):
     format = fields.String(required=True, validate=validate.Equal("shelter-daily-check/unsent"))
     version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
-    exported_at = fields.AwareDateTime(required=True)
-    device_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    username = fields.String(required=True)
+    exported_at = fields.Raw(metadata={"description": "When the phone wrote it (not read)"})
+    device_id = fields.String(required=True, validate=DEVICE_ID)
+    username = fields.Raw(
+        metadata={
+            "description": "Who was logged in on the phone (not read: the records count for "
+            "the account that imports the file)"
+        }
+    )
     inspections = fields.List(fields.Nested(InspectionRecordSchema), required=True)
     photos = fields.List(fields.Nested(EncodedPhotoSchema), load_default=list)
 
