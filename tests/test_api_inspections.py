@@ -13,7 +13,8 @@ from tests.contract.world import NOW, log_in, valid_batch
 from tests.credibility_world import at, build_credibility_world, check, sync
 from tests.factories import make_user
 from webapp.extensions import db
-from webapp.models import Role
+from webapp.models import Inspection, Role
+from webapp.services.sync import batch
 
 URL = "/api/v1/inspections"
 LATER = NOW + timedelta(days=1)  # every record below is settled (a minute old) by then
@@ -178,6 +179,38 @@ def test_a_record_is_listed_once_it_is_a_minute_old(client, world):
         assert fresh["id"] not in ids(client.get(URL))
     with time_machine.travel(at("11-30 11:00") + timedelta(seconds=61), tick=False):
         assert fresh["id"] in ids(client.get(URL))
+
+
+def test_a_batch_slower_than_the_commit_deadline_is_retried_not_committed_behind_a_cursor(
+    client, world, monkeypatch
+):
+    """A batch takes its arrival time when it starts; one that would commit after readers
+    may have paged past that time is rolled back and answered 503, so the phone sends it
+    again and it is listed once, after the cursor."""
+    log_in(client, "ct-city-a")
+    cursor = listing(client).get_json()["next_cursor"]
+    headers = log_in(client, "ct-inspector")
+    record = check(world, at("11-30 09:00"), site="CT-002")
+    body = {"device_id": "phone-1", "device_time": LATER.isoformat(), "inspections": [record]}
+    real_store = batch.store_inspections
+    with time_machine.travel(LATER, tick=False) as clock:
+
+        def slow_store(*args, **kwargs):  # e.g. a write lock held by a stuck transaction
+            stored = real_store(*args, **kwargs)
+            clock.shift(batch.COMMIT_DEADLINE + timedelta(seconds=1))
+            return stored
+
+        monkeypatch.setattr(batch, "store_inspections", slow_store)
+        reply = client.post("/api/v1/sync/inspections", json=body, headers=headers)
+        assert reply.status_code == 503, reply.get_json()
+        assert reply.headers["Retry-After"] and reply.get_json()["error"] == "sync_too_slow"
+        assert db.session.get(Inspection, record["id"]) is None
+        monkeypatch.setattr(batch, "store_inspections", real_store)
+        reply = client.post("/api/v1/sync/inspections", json=body, headers=headers)
+        assert [r["status"] for r in reply.get_json()["results"]] == ["created"]
+    log_in(client, "ct-city-a")
+    with time_machine.travel(LATER + timedelta(minutes=5)):
+        assert ids(client.get(URL, query_string={"cursor": cursor})) == [record["id"]]
 
 
 def test_the_full_record(client, world):

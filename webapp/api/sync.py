@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from flask import request
 from flask_babel import gettext as _
@@ -11,11 +13,13 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from webapp import days
 from webapp.api.schemas import ExportFileSchema, ImportReplySchema, SyncBatchSchema, SyncReplySchema
-from webapp.errors import MalformedJSON, json_error
+from webapp.errors import MalformedJSON, json_error, service_unavailable
 from webapp.inputs import checks_nul_per_record
-from webapp.services.sync.batch import record_inspections
+from webapp.services.sync.batch import SyncTooSlow, record_inspections
 from webapp.services.sync.envelope import BatchRejected, import_unsent, parse_batch
 from webapp.services.sync.storing import SyncSource
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "sync", __name__, url_prefix="/api/v1", description="Exactly-once sync of inspections"
@@ -31,7 +35,12 @@ BATCH_ERRORS = {
     413: "Body too large (fields.body)",
     415: "Not sent as application/json (fields.body)",
     422: "The request as a whole is invalid (fields name the field at fault); nothing was written",
+    503: "Not stored this time (the database is unavailable, or the batch could not be stored "
+    "in time); nothing was written: send it again after Retry-After seconds",
 }
+
+# Seconds a phone is asked to wait after a batch that could not be stored in time.
+SYNC_RETRY_AFTER = 10
 
 
 BODY_LIMITS = {"sync.sync_inspections": SYNC_MAX_BYTES, "sync.import_file": IMPORT_MAX_BYTES}
@@ -58,6 +67,13 @@ def read_json_body() -> object:
         raise MalformedJSON(str(err)) from None
 
 
+@bp.errorhandler(SyncTooSlow)
+def _too_slow(err: SyncTooSlow):
+    log.warning("sync not stored: %s", err)
+    message = _("The server was too busy to store these checks; nothing was lost. Try again.")
+    return service_unavailable("sync_too_slow", message, SYNC_RETRY_AFTER)
+
+
 def _rejected(err: BatchRejected):
     return json_error(
         422,
@@ -77,6 +93,7 @@ def _rejected(err: BatchRejected):
 @bp.alt_response(413, description=BATCH_ERRORS[413])
 @bp.alt_response(415, description=BATCH_ERRORS[415])
 @bp.alt_response(422, description=BATCH_ERRORS[422])
+@bp.alt_response(503, description=BATCH_ERRORS[503])
 @login_required
 @checks_nul_per_record
 def sync_inspections():
@@ -106,6 +123,7 @@ def sync_inspections():
 @bp.alt_response(413, description=BATCH_ERRORS[413])
 @bp.alt_response(415, description=BATCH_ERRORS[415])
 @bp.alt_response(422, description=BATCH_ERRORS[422])
+@bp.alt_response(503, description=BATCH_ERRORS[503])
 @login_required
 @checks_nul_per_record
 def import_file():

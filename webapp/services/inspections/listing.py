@@ -18,14 +18,16 @@ from webapp.models import Inspection, InspectionFlag, Site, User
 from webapp.models.types import UTCDateTime
 from webapp.scope import OutOfScope, below, get_org, get_site, get_user, scoped_inspections
 from webapp.services.inspections.record import WITH_FLAGS
+from webapp.services.sync.batch import COMMIT_DEADLINE
 from webapp.services.sync.parsing import UUID_RE
 
 # A record is listed once it is this old. The key (received_at, id) is taken when a sync
 # request starts and committed a moment later, so a batch that started earlier can commit
-# after one that started later; a reader paging meanwhile would pass its records by. Every
-# sync transaction ends well within this margin, so the listed part never changes behind
-# a cursor: nothing is skipped and nothing repeated while records arrive.
-SETTLED_AFTER = timedelta(seconds=60)
+# after one that started later; a reader paging meanwhile would pass its records by. A sync
+# that cannot commit within half this margin is rolled back (sync.batch.COMMIT_DEADLINE),
+# so the listed part never changes behind a cursor: nothing is skipped and nothing repeated
+# while records arrive.
+SETTLED_AFTER = 2 * COMMIT_DEADLINE
 
 
 class FilterRefused(ValueError):

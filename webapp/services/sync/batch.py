@@ -4,6 +4,7 @@ record became (``record_inspections``; ``classify_outcome`` is the one rule for 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
@@ -22,6 +23,15 @@ log = logging.getLogger(__name__)
 
 # Largest number of inspections in one sync request (the import splits files into batches).
 MAX_BATCH = 200
+# A batch takes its arrival time (``received_at``, the key readers page by) when it starts,
+# and must commit within this time of it: readers list a record only once it is twice this
+# old (services/inspections/listing.py), so a slower batch is rolled back and sent again by
+# the phone rather than committed behind a reader's cursor.
+COMMIT_DEADLINE = timedelta(seconds=30)
+
+
+class SyncTooSlow(Exception):
+    """The batch could not commit within COMMIT_DEADLINE; nothing of it was stored."""
 
 
 class SyncStatus(StrEnum):
@@ -50,7 +60,8 @@ def classify_outcome(
 
 
 def record_inspections(source: SyncSource, records: list) -> list[dict]:
-    """Validate and store a batch; one result per record, in order. Commits.
+    """Validate and store a batch; one result per record, in order. Commits, or raises
+    SyncTooSlow having stored nothing.
 
     Result: ``{"id", "status", "errors"?, "missing_photos"?}`` (see docs/api.md).
     """
@@ -107,6 +118,9 @@ def record_inspections(source: SyncSource, records: list) -> list[dict]:
             conflicts.append(conflict_row(source, one, now))
         results.append(result)
     keep_conflicts(conflicts)
+    if days.now() - now > COMMIT_DEADLINE:
+        db.session.rollback()
+        raise SyncTooSlow(f"batch of {len(records)} took over {COMMIT_DEADLINE} to store")
     db.session.commit()
 
     incomplete = [
