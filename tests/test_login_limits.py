@@ -77,6 +77,33 @@ def test_guessing_from_many_addresses_spares_devices_that_logged_in_before(app, 
     assert api_log_in(phone, "insp").status_code == 200  # its own phone still logs in
 
 
+def test_a_stranger_at_the_same_address_cannot_lock_out_a_known_device(app, tree):
+    """A whole unit's phones share one address (carrier NAT, the unit's Wi-Fi): a stranger
+    failing there fills the address's counters, never those of a phone the account knows."""
+    app.config["SHELTER_LOGIN_LIMIT_PER_ADDRESS_AND_ACCOUNT"] = "3 per 15 minutes"
+    app.config["SHELTER_LOGIN_LIMIT_PER_ADDRESS"] = "5 per 15 minutes"
+    phone = client_at(app, "10.5.0.1")
+    assert api_log_in(phone, "insp").status_code == 200  # the inspector's own phone, yesterday
+    stranger = client_at(app, "10.5.0.1")
+    guesses = [log_in(stranger, "insp", "guess").status_code for _ in range(4)]
+    assert guesses == [401, 401, 401, 429]  # address and account
+    assert log_in(stranger, "guess", "wrong").status_code == 401
+    assert log_in(stranger, "boss").status_code == 429  # address (refusals count too)
+    assert api_log_in(phone, "insp").status_code == 200
+    assert api_log_in(client_at(app, "10.5.0.1"), "insp").status_code == 429  # a new device
+
+
+def test_a_known_device_is_still_limited_by_its_own_failures(app, tree):
+    """Whoever holds the phone, however it was got, guesses no faster than anyone else."""
+    app.config["SHELTER_LOGIN_LIMIT_PER_ADDRESS_AND_ACCOUNT"] = "3 per 15 minutes"
+    phone = client_at(app, "10.6.0.1")
+    assert api_log_in(phone, "insp").status_code == 200
+    guesses = [api_log_in(phone, "insp", "guess").status_code for _ in range(4)]
+    assert guesses == [401, 401, 401, 429]
+    assert api_log_in(phone, "insp").status_code == 429
+    assert api_log_in(client_at(app, "10.6.0.2"), "insp").status_code == 200  # elsewhere
+
+
 def test_successful_logins_do_not_count(app, tree):
     app.config["SHELTER_LOGIN_LIMIT_PER_ADDRESS_AND_ACCOUNT"] = "2 per 15 minutes"
     for _attempt in range(4):

@@ -8,9 +8,14 @@ limits, each past its count a 429 whose message says what to do:
   inspector out of his own phone before his round.
 - per address (``SHELTER_LOGIN_LIMIT_PER_ADDRESS``): one place trying many accounts.
 - per account (``SHELTER_LOGIN_LIMIT_PER_ACCOUNT``): guessing spread over many addresses.
-  Browsers and phones on which the account has logged in before are spared (they carry a
-  signed "known device" cookie for it), so the user keeps working on his own devices while
-  new ones wait; reaching it is logged as a warning.
+  Browsers and phones on which the account has logged in before are spared, so the user keeps
+  working on his own devices while new ones wait; reaching it is logged as a warning.
+
+A known device of an account (one that carries a signed "known device" cookie naming it, set
+when it logged in as that account) counts apart from the rest of its address
+(``_counted_address``): a whole unit's phones often share one address (carrier NAT, the
+unit's Wi-Fi), and a stranger failing there must not lock out an inspector on his own phone.
+Its own failures still count, so whoever holds it guesses no faster than anyone else.
 
 The counters live in ``SHELTER_RATELIMIT_STORAGE_URI``: Redis when several server processes
 run, so they all count together.
@@ -40,9 +45,9 @@ def login_rate_limited(view):
     """The three limits on ``view`` (see the module docstring)."""
     per_address_and_account = _failed_logins(
         "SHELTER_LOGIN_LIMIT_PER_ADDRESS_AND_ACCOUNT",
-        key_func=lambda: f"{get_remote_address()}/{attempted_username()}",
+        key_func=lambda: f"{_counted_address()}/{attempted_username()}",
     )
-    per_address = _failed_logins("SHELTER_LOGIN_LIMIT_PER_ADDRESS", key_func=get_remote_address)
+    per_address = _failed_logins("SHELTER_LOGIN_LIMIT_PER_ADDRESS", key_func=_counted_address)
     per_account = _failed_logins(
         "SHELTER_LOGIN_LIMIT_PER_ACCOUNT",
         key_func=attempted_username,
@@ -108,7 +113,18 @@ def _device_accounts() -> list[str]:
 
 
 def _known_device() -> bool:
+    """Whether this browser has logged in as the attempted account before."""
     return attempted_username() in _device_accounts()
+
+
+def _counted_address() -> str:
+    """The address the per-address limits count this request under: a known device of the
+    attempted account counts apart from everyone else at its address, whose failures then
+    never refuse it (and its own never refuse them)."""
+    # The marker comes first: an address never starts with it, whereas a username (appended
+    # after the address by the per-address-and-account key) can hold anything.
+    address = get_remote_address()
+    return f"known-device-of/{attempted_username()}/{address}" if _known_device() else address
 
 
 def _failed(response: Response) -> bool:
