@@ -8,6 +8,7 @@ import copy
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -191,3 +192,47 @@ def test_the_hazard_page_links_its_origin_only_for_those_who_may_open_it(client,
     hazard_page = client.get(f"/hazards/{hazard.id}")
     assert hazard_page.status_code == 200
     assert "/inspections/" not in hazard_page.get_data(as_text=True)
+
+
+def test_the_record_shows_the_hazards_current_state_the_phone_clock_and_the_delay(client, world):
+    late = check(world, at("11-30 08:05"), seconds=600, site="CT-001", fail=("ELEC-05",))
+    sync(world["inspector"], [late], at("11-30 19:00"), phone_ahead=-timedelta(minutes=7))
+    hazard = db.session.scalars(select(Hazard).where(Hazard.inspection_id == late["id"])).one()
+    log_in(client, "ct-manager")
+    html = page(client, {"late": late}, key="late").get_data(as_text=True)
+    assert "比服务器慢 7 分 00 秒" in html  # the phone's clock
+    assert "检查结束后 10 小时 45 分" in html  # finished 08:15, reached the server 19:00
+    assert f">#{hazard.id}</a> · 整改中</p>" in html  # an order: being rectified
+
+
+def _stale_label_check(world):
+    site = world["site"]
+    site.qr_token_previous = "ct-old-label-aaaaaaaaaaaa"
+    site.qr_token_rotated_at = at("11-28 09:00")  # past its 24 hours' grace by the 30th
+    db.session.commit()
+    return check(world, at("11-30 08:05"), token="ct-old-label-aaaaaaaaaaaa")
+
+
+@pytest.mark.parametrize(
+    ("make_record", "shown"),
+    [
+        (lambda w: check(w, at("11-30 08:05"), token=None), "缺失：未扫描二维码"),
+        (
+            lambda w: check(w, at("11-30 08:05"), scanned_at=at("11-29 18:00")),
+            "本工程的二维码，但扫描时间不在检查期间",
+        ),
+        (lambda w: check(w, at("11-30 08:05"), site="CT-002"), "另一个工程的二维码"),
+        (_stale_label_check, "过期：本工程已更换的旧二维码，已超过宽限期"),
+        (
+            lambda w: check(w, at("11-30 08:05"), token="ct-made-up-token-zzzzzzz"),
+            "不是本工程的标签",
+        ),
+    ],
+    ids=["absent", "outside_time", "other_site", "stale", "unknown"],
+)
+def test_the_scan_proof_says_why_a_scan_did_not_count(client, world, make_record, shown):
+    record = make_record(world)
+    sync(world["inspector"], [record], at("11-30 19:00"))
+    log_in(client, "ct-manager")
+    html = page(client, {"r": record}, key="r").get_data(as_text=True)
+    assert re.search(r'class="rec-scan scan-\w+">' + shown + "<", html), shown
