@@ -137,10 +137,13 @@ def test_quoting_another_units_stored_photo_raises_no_flag_that_names_it(app, wo
     quoted = sync(intruder, headers, batch_at(world, "CT-OTHER", [SHA]))
 
     assert not _flags(quoted["id"])
-    # With the bytes in hand (a copy of a colleague's photo), the reuse is real evidence.
+    # With the bytes in hand (a copy of a colleague's photo), the reuse is real evidence:
+    # the record already synced is flagged when they arrive, and so is the next one.
     assert put(intruder, headers, SHA, DATA).status_code == 201
+    assert _flags(quoted["id"]) == {"photo_reused": first["id"]}
     copied = sync(intruder, headers, batch_at(world, "CT-OTHER", [SHA]))
     assert _flags(copied["id"]) == {"photo_reused": first["id"]}
+    assert not _flags(first["id"])
 
 
 def _flags(inspection_id: str) -> dict:

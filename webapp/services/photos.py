@@ -23,11 +23,13 @@ from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy import select, update
 
+from webapp import days
 from webapp.extensions import db
 from webapp.models import Inspection, InspectionPhoto, Photo, PhotoUpload, User
 from webapp.models.inspections import SHA256_RE
 from webapp.photo_store import photo_store
 from webapp.scope import can_see_photo, inspection_photo_counts
+from webapp.services.credibility.flags import flag_reused_photo
 from webapp.services.dialect import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,8 @@ def store_photo(user: User, sha256: str, data: bytes) -> StoredPhoto:
         is not None
     )
     refresh_evidence(sha256=sha256, commit=False)
+    if created:  # the photo may now count for records of this account's organisation
+        flag_reused_photo(sha256, days.now())
     db.session.commit()
     log.info(
         "photo %s user=%s size=%d %s",

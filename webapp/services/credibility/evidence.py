@@ -19,10 +19,9 @@ from webapp.models import (
     Photo,
     QrRotation,
     Site,
-    User,
 )
 from webapp.qr import token_fingerprint
-from webapp.scope import photos_user_may_reference
+from webapp.scope import inspection_photo_counts
 from webapp.services.sync.checks import ValidInspection
 
 # An all-pass self-check up to this many days before an office or covert check of the same
@@ -73,65 +72,60 @@ def invalid_scans(
             yield record, "other_site", owner.code
 
 
-def reused_photos(records: list[ValidInspection], author: User, add) -> None:
-    """photo_reused: of all inspections that use a photo, every one but the first done
-    (by start time) is flagged, naming the first. A new record done before the stored
-    first use turns that stored inspection into a reuse: it is flagged now.
+def reused_photos(hashes: set[str], add, among: list[str] | None = None) -> None:
+    """photo_reused: of the inspections a photo of ``hashes`` counts for, every one but the
+    first done (by start time) is flagged, naming the first; ``among`` limits the flagged
+    to those ids (a batch's new records), None flags every later use.
 
-    A photo someone else stored counts only once ``author`` holds its bytes too
-    (``scope.photo_counts_for``): a hash alone must not learn where it was used."""
-    uses: dict[str, list[tuple]] = {}  # sha → [(started_at, id, day, site code)]
-    for record in records:
-        one = record.parsed
-        for sha in dict.fromkeys(sha for _item, sha, _role in one.photo_refs()):
-            uses.setdefault(sha, []).append((one.started_at, one.id, record.day, record.site.code))
-    for sha in _stored_elsewhere(author, set(uses)):
-        del uses[sha]
-    if not uses:
+    A photo counts for an inspection when its inspector or the inspector's organisation
+    uploaded the bytes, or while nobody has (a record syncs before its photos): anyone
+    else's stored photo does not, so a hash alone never learns where it was used
+    (``scope.photo_counts_for``). Whichever comes last raises the flag: the later record,
+    an earlier first use synced late, or the upload that makes the photo count."""
+    if not hashes:
         return
-    new_ids = [record.parsed.id for record in records]
-    ranked = (
+    stored = select(Photo.sha256).where(Photo.sha256 == InspectionPhoto.sha256).exists()
+    uses = (  # each inspection once per photo, however many of its items show it
         select(
             InspectionPhoto.sha256,
-            Inspection.started_at,
             Inspection.id,
+            Inspection.started_at,
             Inspection.day,
-            Site.code,
-            func.row_number()
-            .over(
-                partition_by=InspectionPhoto.sha256,
-                order_by=(Inspection.started_at, Inspection.id),
-            )
-            .label("rank"),
+            Inspection.site_id,
         )
         .join(Inspection, Inspection.id == InspectionPhoto.inspection_id)
-        .join(Site, Site.id == Inspection.site_id)
-        .where(InspectionPhoto.sha256.in_(uses), InspectionPhoto.inspection_id.not_in(new_ids))
+        .where(InspectionPhoto.sha256.in_(hashes), or_(~stored, inspection_photo_counts()))
+        .distinct()
         .subquery()
     )
-    stored_first = {
-        row.sha256: (row.started_at, row.id, row.day, row.code)
-        for row in db.session.execute(select(ranked).where(ranked.c.rank == 1))
-    }
-    for sha, batch_uses in uses.items():
-        ordered = sorted([*batch_uses, *([stored_first[sha]] if sha in stored_first else [])])
-        first = ordered[0]
-        for _started, inspection_id, day, _code in ordered[1:]:
-            facts = {"sha256": sha, "other_id": first[1], "other_site": first[3]}
-            add(
-                inspection_id,
-                day,
-                FlagCode.PHOTO_REUSED,
-                {**facts, "other_day": first[2].isoformat()},
-            )
-
-
-def _stored_elsewhere(author: User, hashes: set[str]) -> set[str]:
-    """Of ``hashes``, the photos stored on the server that ``author`` may not reference."""
-    if not hashes:
-        return set()
-    stored = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
-    return stored - photos_user_may_reference(author, stored)
+    ranked = (
+        select(
+            uses.c.sha256,
+            uses.c.id,
+            uses.c.day,
+            Site.code,
+            func.row_number()
+            .over(partition_by=uses.c.sha256, order_by=(uses.c.started_at, uses.c.id))
+            .label("rank"),
+        )
+        .join(Site, Site.id == uses.c.site_id)
+        .subquery()
+    )
+    query = select(ranked).order_by(ranked.c.rank)
+    if among is not None:  # the batch's records, and a first use they may have displaced
+        query = query.where(or_(ranked.c.rank <= 2, ranked.c.id.in_(among)))
+    rows = db.session.execute(query).all()
+    first = {row.sha256: row for row in rows if row.rank == 1}
+    for row in rows:
+        if row.rank > 1:
+            origin = first[row.sha256]
+            facts = {
+                "sha256": row.sha256,
+                "other_id": origin.id,
+                "other_site": origin.code,
+                "other_day": origin.day.isoformat(),
+            }
+            add(row.id, row.day, FlagCode.PHOTO_REUSED, facts)
 
 
 def overlaps(records: list[ValidInspection], inspector_id: int, add) -> None:

@@ -38,35 +38,56 @@ def raise_flags(
     Writes in the caller's transaction; does not commit."""
     if not records:
         return
-    found: dict[tuple[str, str], dict] = {}
+    found = _Found(now)
+    cfg = current_app.config
+    for record in records:
+        _own_flags(record, clock_offset, now, cfg, found.add)
+    invalid = [r for r in records if r.scan_problem == SCAN_INVALID]
+    for record, case, other_site in evidence.invalid_scans(invalid):
+        facts = _scan_facts(record, case, other_site)
+        found.add(record.parsed.id, record.day, FlagCode.NOT_SCANNED, facts)
+    hashes = {sha for record in records for _item, sha, _role in record.parsed.photo_refs()}
+    evidence.reused_photos(hashes, found.add, among=[record.parsed.id for record in records])
+    evidence.overlaps(records, inspector.id, found.add)
+    evidence.contradictions(records, found.add)
+    found.write()
 
-    def add(inspection_id: str, day, code: FlagCode, facts: dict) -> None:
-        found.setdefault(
+
+def flag_reused_photo(sha256: str, now: datetime) -> None:
+    """photo_reused for the inspections a photo has just come to count for, because their
+    author (or a colleague) uploaded its bytes (``services.photos.store_photo``). Writes
+    in the caller's transaction; does not commit."""
+    found = _Found(now)
+    evidence.reused_photos({sha256}, found.add)
+    found.write()
+
+
+class _Found:
+    """The flags found in one transaction, written with one INSERT; the first flag of a
+    code per inspection wins, and one already stored stays as it is."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.rows: dict[tuple[str, str], dict] = {}
+
+    def add(self, inspection_id: str, day, code: FlagCode, facts: dict) -> None:
+        self.rows.setdefault(
             (inspection_id, code.value),
             {
                 "inspection_id": inspection_id,
                 "code": code.value,
                 "facts": facts,
                 "day": day,
-                "created_at": now,
+                "created_at": self.now,
             },
         )
 
-    cfg = current_app.config
-    for record in records:
-        _own_flags(record, clock_offset, now, cfg, add)
-    invalid = [r for r in records if r.scan_problem == SCAN_INVALID]
-    for record, case, other_site in evidence.invalid_scans(invalid):
-        facts = _scan_facts(record, case, other_site)
-        add(record.parsed.id, record.day, FlagCode.NOT_SCANNED, facts)
-    evidence.reused_photos(records, inspector, add)
-    evidence.overlaps(records, inspector.id, add)
-    evidence.contradictions(records, add)
-    if found:
-        rows = [found[key] for key in sorted(found)]  # one lock order for concurrent batches
-        db.session.execute(
-            insert_ignoring_duplicates(InspectionFlag, ["inspection_id", "code"]), rows
-        )
+    def write(self) -> None:
+        if self.rows:
+            rows = [self.rows[key] for key in sorted(self.rows)]  # one lock order for all
+            db.session.execute(
+                insert_ignoring_duplicates(InspectionFlag, ["inspection_id", "code"]), rows
+            )
 
 
 def _own_flags(
