@@ -1,5 +1,5 @@
-"""The one rule for which day a moment belongs to, and which seasons are on; and the one
-clock every service and model default reads.
+"""The one rule for which day a moment belongs to, which seasons are on, and where a
+calendar month starts and ends; and the one clock every service and model default reads.
 
 Every "day" in this system is a calendar day in ``SHELTER_TZ`` (default Asia/Shanghai).
 Nothing here depends on the rest of the app (models import it for the clock); which sites
@@ -8,6 +8,7 @@ are due on a day is ``webapp.due``.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -74,3 +75,23 @@ def _within(mmdd: str, first: str, last: str) -> bool:
     if first <= last:
         return first <= mmdd <= last
     return mmdd >= first or mmdd <= last  # the range wraps the year end
+
+
+def month_start(value: date) -> date:
+    """The first day of the calendar month that ``value`` falls in."""
+    return value.replace(day=1)
+
+
+def month_last(month: date) -> date:
+    """The last day of the calendar month that ``month`` falls in."""
+    return month.replace(day=monthrange(month.year, month.month)[1])
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month``'s."""
+    return month_last(month) + timedelta(days=1)
+
+
+def previous_month(month: date) -> date:
+    """The first day of the month before ``month``'s."""
+    return month_start(month_start(month) - timedelta(days=1))

@@ -85,7 +85,9 @@ class FlagSchema(Schema):
         lambda f: flag_reason(f.code, f.facts),
         metadata={"description": "In the request's language"},
     )
-    facts = fields.Dict(metadata={"description": "What raised it (docs/architecture.md)"})
+    facts = fields.Dict(
+        metadata={"description": 'What raised it (docs/design.md, "Credibility flags")'}
+    )
     verdict = fields.String(
         allow_none=True, metadata={"description": "The latest annotation's; null: none yet"}
     )

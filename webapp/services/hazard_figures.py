@@ -141,9 +141,7 @@ MONTH_COLUMNS = (
 
 def hazard_section(org: Organisation, month: date) -> dict:
     """Section B for ``org``'s subtree in ``month`` (as of the end of the month)."""
-    from webapp.services.reports.months import month_last
-
-    last = month_last(month)
+    last = days.month_last(month)
     start, end = days.day_bounds(month)[0], days.day_bounds(last)[1]
     year_start = days.day_bounds(month.replace(month=1))[0]
     site_ids = select(Site.id).where(sites_under(org))

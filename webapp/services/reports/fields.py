@@ -12,6 +12,7 @@ from webapp.amounts import parse_count, parse_yuan
 from webapp.extensions import db
 from webapp.labels import label
 from webapp.models import ChecklistCategory, ConstructionType, Usage
+from webapp.services.hazard_figures import B_LABELS
 
 
 class ReportRefused(ValueError):
@@ -148,8 +149,6 @@ def group_member_labels(group: str) -> dict[str, str]:
 
 
 def b_labels() -> dict:
-    from webapp.services.hazard_figures import B_LABELS
-
     return B_LABELS
 
 

@@ -20,6 +20,7 @@ from webapp.models.inspections import InspectionKind
 from webapp.models.sites import EARLY_ERA_LAST_YEAR
 from webapp.services.completion import daily_unit_counts, month_coverage, sites_under, subtree_orgs
 from webapp.services.credibility.figures import Credibility, unit_credibility
+from webapp.services.hazard_figures import hazard_section
 from webapp.services.reports.months import month_last
 
 DUTY_ITEM = "MGT-07"  # 24-hour duty staffed and logged
@@ -208,8 +209,6 @@ def _daily_rates(counts: dict) -> list[list]:
 
 def hazard_figures(org: Organisation, month: date) -> dict:
     """Section B: hazards of the month and cumulative, from the hazard ledger."""
-    from webapp.services.hazard_figures import hazard_section
-
     return hazard_section(org, month)
 
 

@@ -1,13 +1,17 @@
-"""Report months, their deadline and the offices that report."""
+"""Report months, their deadline and the offices that report.
+
+The calendar-month arithmetic itself (``month_start``, ``month_last``, ``next_month``,
+``previous_month``) is a day rule and lives in ``webapp.days``; it is imported here so the
+report's callers find every month helper in one place."""
 
 from __future__ import annotations
 
-from calendar import monthrange
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
+from webapp.days import month_last, month_start, next_month, previous_month
 from webapp.extensions import db
 from webapp.models import (
     Organisation,
@@ -15,21 +19,14 @@ from webapp.models import (
 )
 from webapp.scope import below
 
-
-def month_start(value: date) -> date:
-    return value.replace(day=1)
-
-
-def month_last(month: date) -> date:
-    return month.replace(day=monthrange(month.year, month.month)[1])
-
-
-def next_month(month: date) -> date:
-    return month_last(month) + timedelta(days=1)
-
-
-def previous_month(month: date) -> date:
-    return month_start(month_start(month) - timedelta(days=1))
+__all__ = [
+    "due_date",
+    "month_last",
+    "month_start",
+    "next_month",
+    "previous_month",
+    "reporting_offices",
+]
 
 
 def due_date(month: date) -> date:
