@@ -52,6 +52,20 @@ def test_a_put_is_idempotent_and_reads_back_whole(app):
         store.open("0" * 64)
 
 
+def test_a_put_replaces_an_object_of_the_same_size_with_other_bytes(app):
+    """Keys are hashes, so an object under a photo's key that is not the photo (damaged on the
+    way or on disk) would otherwise stay forever: every later put would find it "there"."""
+    store = photo_store()
+    damaged = bytes([DATA[0] ^ 1]) + DATA[1:]
+    if isinstance(store, LocalStore):
+        store.path(SHA).parent.mkdir(parents=True)
+        store.path(SHA).write_bytes(damaged)
+    else:
+        store.client.put_object(Bucket=store.bucket, Key=store.key(SHA), Body=damaged)
+    store.put(SHA, DATA)
+    assert stored_objects(app) == {f"{SHA[:2]}/{SHA}": DATA}
+
+
 def test_keys_are_content_addressed_under_the_prefix(app, photo_store_url):
     photo_store().put(SHA, DATA)
     if photo_store_url:

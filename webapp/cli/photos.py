@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -33,8 +36,9 @@ def photos_group() -> None:
 @with_appcontext
 def migrate_command(target_url: str, source_dir: Path | None) -> None:
     """Copy every photo of the directory into the bucket, each verified by reading it back
-    and hashing it. Photos already in the bucket with the same size and MD5 are skipped, so an
-    interrupted run can simply be started again. Exits 1 if any photo failed."""
+    and hashing it; a copy that reads back wrong is deleted and reported. Photos already in
+    the bucket with the same size and MD5 ETag are skipped, so an interrupted run can simply
+    be started again. Exits 1 if any photo failed or the run was stopped."""
     try:
         parse_s3_url(target_url)
     except ValueError as error:
@@ -53,17 +57,42 @@ def migrate_command(target_url: str, source_dir: Path | None) -> None:
     click.echo(f"Copying {len(files)} photos from {source.location} to {target.location}")
     report = MigrationReport()
     try:
-        with click.progressbar(files, label="Photos", show_pos=True) as bar:
-            for path in bar:
+        with _progress(files) as photos:
+            for path in photos:
                 migrate_photo(path, target, report)
-    except PhotoStoreUnavailable as error:
+    except (PhotoStoreUnavailable, KeyboardInterrupt) as error:
         _print_report(report)
-        click.echo(f"Stopped: the bucket stopped answering ({error}). Run again to resume.")
+        why = (
+            "Interrupted"
+            if isinstance(error, KeyboardInterrupt)
+            else f"Stopped: the bucket stopped answering ({error})"
+        )
+        click.echo(f"{why} after {report.done} of {len(files)} photos. Run again to resume.")
         raise SystemExit(1) from None
     _print_report(report)
     _warn_about_photos_without_files(files)
     if report.failed:
         raise SystemExit(1)
+
+
+@contextmanager
+def _progress(files: list[Path]) -> Iterator[Iterable[Path]]:
+    """The files to go through, with progress shown: click's bar on a terminal; otherwise
+    (cron, nohup, a pipe into a log), where click would print only the bar's label, a line
+    ``Photos N/TOTAL`` at every tenth of the way."""
+    if sys.stdout.isatty():
+        with click.progressbar(files, label="Photos", show_pos=True) as bar:
+            yield bar
+    else:
+        yield _logged_progress(files)
+
+
+def _logged_progress(files: list[Path]) -> Iterator[Path]:
+    step = max(1, len(files) // 10)
+    for done, path in enumerate(files, start=1):
+        yield path
+        if done % step == 0 or done == len(files):
+            click.echo(f"Photos {done}/{len(files)}")
 
 
 def _print_report(report: MigrationReport) -> None:

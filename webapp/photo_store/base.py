@@ -18,10 +18,14 @@ class PhotoStore(Protocol):
     location: str  # where it stores, for logs and commands (a directory or s3://bucket/prefix)
 
     def has(self, sha256: str, size: int) -> bool:
-        """Whether an object of ``size`` bytes is stored under ``sha256``."""
+        """Whether an object of ``size`` bytes is stored under ``sha256`` (its size only)."""
+
+    def holds_exactly(self, sha256: str, data: bytes) -> bool:
+        """Whether the object under ``sha256`` is ``data``, byte for byte."""
 
     def put(self, sha256: str, data: bytes) -> None:
-        """Store ``data`` under ``sha256`` unless it is there already; all or nothing."""
+        """Store ``data`` under ``sha256`` unless exactly these bytes are there already (an
+        object of the right size with other bytes is replaced); all or nothing."""
 
     def open(self, sha256: str) -> tuple[BinaryIO, int]:
         """The stored bytes as a stream to read and close, and their length; raises

@@ -24,8 +24,17 @@ class LocalStore:
         path = self.path(sha256)
         return path.is_file() and path.stat().st_size == size
 
+    def holds_exactly(self, sha256: str, data: bytes) -> bool:
+        # Reading the file back is cheap next to the upload that brought ``data``.
+        if not self.has(sha256, len(data)):
+            return False
+        try:
+            return self.path(sha256).read_bytes() == data
+        except OSError:  # unreadable: write it again (put reports a store that is down)
+            return False
+
     def put(self, sha256: str, data: bytes) -> None:
-        if self.has(sha256, len(data)):
+        if self.holds_exactly(sha256, data):
             return
         path = self.path(sha256)
         try:

@@ -83,13 +83,15 @@ def _read_from_store(store: PhotoStore, sha: str, size: int, target: Path) -> st
 
 def restore_photos(store: PhotoStore, photos: dict[str, int], folder: Path) -> tuple[int, int]:
     """Put every photo of the backup into ``store``; returns (written, already there).
-    Raises PhotoStoreUnavailable."""
+    A stored object counts as there only with exactly the backup's bytes (a same-size
+    object with other bytes is replaced). Raises PhotoStoreUnavailable."""
     written = already = 0
-    for sha, size in sorted(photos.items()):
-        if store.has(sha, size):
+    for sha in sorted(photos):
+        data = photo_file(folder, sha).read_bytes()
+        if store.holds_exactly(sha, data):
             already += 1
             continue
-        store.put(sha, photo_file(folder, sha).read_bytes())
+        store.put(sha, data)
         written += 1
     return written, already
 
