@@ -1,9 +1,11 @@
 """Real servers on loopback for the notification tests: a JSON webhook receiver (what
-apprise's json:// posts to) and an SMTP server (aiosmtpd) that keeps what it receives."""
+apprise's json:// posts to), an SMTP server (aiosmtpd) that keeps what it receives, and a
+server that accepts connections and never answers (a robot or mail server that hangs)."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,9 +15,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 class WebhookReceiver:
     """Answers every POST with ``status`` (200 unless changed) after ``delay`` seconds,
-    keeping the JSON bodies it received in ``bodies``."""
+    keeping the JSON bodies it received in ``bodies``. On a free loopback port, or on
+    ``port`` (one a SilentServer held, say)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.bodies: list[dict] = []
         self.status = 200
         self.delay = 0.0
@@ -35,7 +38,7 @@ class WebhookReceiver:
             def log_message(self, *_args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -87,18 +90,69 @@ class SmtpServer:
         return self.mailbox.envelopes
 
     def url(self, password: str = PASSWORD) -> str:
-        return (
-            f"mailto://robot:{password}@127.0.0.1:{self.port}?smtp=127.0.0.1"
-            "&from=robot@example.com&to=duty@example.com&mode=insecure"
-        )
+        return mailto_url(self.port, password)
 
     def close(self) -> None:
         self.controller.stop()
 
 
-def free_port() -> int:
-    import socket
+def mailto_url(port: int, password: str = SmtpServer.PASSWORD) -> str:
+    """The channel URL of an SmtpServer on ``port`` (also before one listens there)."""
+    return (
+        f"mailto://robot:{password}@127.0.0.1:{port}?smtp=127.0.0.1"
+        "&from=robot@example.com&to=duty@example.com&mode=insecure"
+    )
 
+
+class SilentServer:
+    """Accepts every connection on a free loopback port and reads what the client sends,
+    but never answers: neither an HTTP reply nor an SMTP greeting, so the client waits for
+    its read timeout. ``connections`` counts the connections accepted."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)  # so the accept loop sees close()
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self._accepted: list[socket.socket] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._accepted.append(conn)
+            threading.Thread(target=_read_until_closed, args=(conn,), daemon=True).start()
+
+    def close(self) -> None:
+        """Stop listening and drop every connection; the port is free again at once."""
+        self._closing.set()
+        self._thread.join(5)
+        self.listener.close()
+        for conn in self._accepted:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the client has gone already
+            conn.close()
+
+
+def _read_until_closed(conn: socket.socket) -> None:
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -1,6 +1,7 @@
 """The outbox: a notice is written once and sent once however often `notify run` runs
 (and on PostgreSQL, however many runners claim at once); a failing channel is retried with
-back-off and then shows as failed; a runner killed mid-send sends nothing twice."""
+back-off and then shows as failed; a channel that never answers costs one timeout per run;
+a runner killed mid-send sends nothing twice."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ import time_machine
 from sqlalchemy import select
 
 from tests.factories import make_site, make_tree
-from tests.notify_servers import WebhookReceiver
+from tests.notify_servers import SilentServer, SmtpServer, WebhookReceiver, mailto_url
 from webapp.extensions import db
 from webapp.models import NoticeDelivery, NotifyChannel
 from webapp.services import notify
@@ -95,6 +97,69 @@ def test_an_unreachable_channel_does_not_hold_up_the_others(app, units, receiver
     app.config.update(SHELTER_NOTIFY_SEND_TIMEOUT=1)
     report = run_at(CUTOFF)
     assert report.sending.sent == 3 and report.sending.retrying == 1
+
+
+@pytest.mark.parametrize(
+    ("url_on", "server_on", "received"),
+    [
+        (lambda port: f"json://127.0.0.1:{port}/hook", WebhookReceiver, lambda s: s.bodies),
+        (mailto_url, SmtpServer, lambda s: s.mails),
+    ],
+    ids=["webhook", "smtp"],
+)
+def test_a_channel_that_never_answers_costs_one_timeout_per_run(
+    app, receiver, url_on, server_on, received
+):
+    """A robot or SMTP server that accepts the connection and never answers: in each run
+    only its first delivery waits for the send timeout, its others are not tried (pending,
+    with the reason, and the usual back-off), and the deliveries to a healthy channel of the
+    same unit all go out in the same run. Once the server answers, a later run sends them."""
+    timeout = 1
+    app.config.update(SHELTER_NOTIFY_SEND_TIMEOUT=timeout)
+    unit = make_tree()["unit_a"]
+    make_site(unit, name="一直未检查的工程", due_from=CUTOFF.date())
+    db.session.commit()
+    silent = SilentServer()
+    with app.test_request_context():
+        add_channel(unit, receiver.url("healthy"))
+        hanging = add_channel(unit, url_on(silent.port))
+    last = CUTOFF + timedelta(days=3)
+    for day in range(4):  # four days' cut-offs and missed digests, not yet sent
+        with time_machine.travel(CUTOFF + timedelta(days=day), tick=False):
+            notify.run(send=False)
+    count = sum(d.channel_id == hanging.id for d in deliveries())
+    assert count >= 4
+    server = None
+    try:
+        started = time.perf_counter()
+        first = run_at(last)
+        elapsed = time.perf_counter() - started
+        assert len(receiver.bodies) == first.sending.sent == count
+        assert silent.connections == 1
+        assert elapsed < 3 * timeout  # one timeout, not one per delivery (≥ count s)
+        assert (first.sending.retrying, first.sending.skipped) == (count, count - 1)
+        rows = [d for d in deliveries() if d.channel_id == hanging.id]
+        assert {(d.status, d.attempts) for d in rows} == {("pending", 1)}
+        assert all(d.next_attempt_at > last for d in rows)  # the usual back-off
+        tried = rows[0].last_error  # the oldest: the one that waited
+        assert notify.channels.unreachable(tried)
+        assert all(d.last_error != tried and tried in d.last_error for d in rows[1:])
+
+        second = run_at(last + timedelta(minutes=2))  # still silent: one timeout again
+        assert silent.connections == 2
+        assert (second.sending.sent, second.sending.skipped) == (0, count - 1)
+
+        silent.close()
+        server = server_on(silent.port)  # the same address answers now
+        third = run_at(last + timedelta(minutes=5))
+        assert third.sending.sent == count and len(received(server)) == count
+        rows = [d for d in deliveries() if d.channel_id == hanging.id]
+        assert {(d.status, d.attempts) for d in rows} == {("sent", 3)}
+        assert len(receiver.bodies) == count  # the healthy channel's, once each
+    finally:
+        silent.close()
+        if server is not None:
+            server.close()
 
 
 def test_a_disabled_channel_gets_nothing_until_enabled(app, units, receiver):

@@ -70,6 +70,13 @@ def run_command(at_text: str | None) -> None:
             recorded=report.reminders_recorded,
         )
     )
+    if sending.skipped:
+        click.echo(
+            _(
+                "%(skipped)d of them not tried: their channel did not answer earlier in this run.",
+                skipped=sending.skipped,
+            )
+        )
 
 
 @group.command("preview")

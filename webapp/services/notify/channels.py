@@ -224,10 +224,18 @@ _HTTP_STATUS = re.compile(r"error=(\d{3})\b")
 _REFUSED = re.compile(r"rejected our notification|sending email to .* failed", re.IGNORECASE)
 
 
+def unreachable(reason: str) -> bool:
+    """Whether a failed send's reason (``deliver``'s) says the server did not answer in
+    time or could not be reached, rather than answering with a refusal. apprise words a
+    timeout while connecting or waiting for the reply, a refused connection and (for
+    e-mail) any SMTP error the same way."""
+    return bool(_UNREACHABLE.search(reason))
+
+
 def failure_meaning(reason: str) -> str | None:
     """What a failed send's reason (``deliver``'s, apprise's words) means for the person
     who must fix it, in the current language; None when we cannot tell."""
-    if _UNREACHABLE.search(reason):
+    if unreachable(reason):
         return _(
             "The server could not be reached: the network is down, the address is wrong, "
             "or a firewall blocks it."

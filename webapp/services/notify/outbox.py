@@ -7,13 +7,20 @@ is committed before the message leaves, and the result right after, one delivery
 time. A runner killed between the two leaves that one delivery in "sending": the message
 may or may not have arrived, so after ``SENDING_LEASE`` it becomes failed, with that
 reason, for a person to retry, rather than going out twice (at most once; the notice is
-in the inbox either way). See docs/architecture.md, "Notifications".
+in the inbox either way). See docs/design.md, "Notifications".
+
+A channel whose server did not answer within SHELTER_NOTIFY_SEND_TIMEOUT (or could not be
+reached) is not tried again in the same run: its other due deliveries are claimed and put
+back at once with the reason, as a failed attempt, so a hung robot or SMTP server costs one
+timeout per run instead of one per delivery, and the other channels' deliveries queued
+behind it go out without waiting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -24,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import days
 from webapp.extensions import db
 from webapp.models import DeliveryStatus, Notice, NoticeDelivery, NotifyChannel
-from webapp.services.notify.channels import deliver
+from webapp.services.notify.channels import deliver, unreachable
 from webapp.services.notify.messages import render_for_channels
 from webapp.services.notify.rules import Evaluation
 
@@ -40,6 +47,18 @@ class SendReport:
     retrying: int = 0  # failed this time, will be tried again
     failed: int = 0  # gave up this time (attempts used up)
     interrupted: int = 0  # found stuck in "sending" from a runner that died
+    # Of those retrying or failed: not tried, their channel had not answered earlier in the run.
+    skipped: int = 0
+
+
+class Claim(NamedTuple):
+    """A delivery claimed for sending, with what it takes to send it."""
+
+    delivery_id: int
+    channel_id: int
+    url: str
+    title: str
+    body: str
 
 
 def write_notices(evaluation: Evaluation) -> list[Notice]:
@@ -83,18 +102,38 @@ def _enabled_channels(org_ids: set[int]) -> dict[int, list[int]]:
 
 def send_pending() -> SendReport:
     """Send every delivery whose attempt is due, one claim at a time (safe beside other
-    runners: a row is claimed by exactly one). Commits after every step."""
+    runners: a row is claimed by exactly one). Commits after every step. A channel that
+    timed out or could not be reached is not tried again in this run: its later claims
+    are recorded as failed attempts that name the first one's reason."""
     report = SendReport(interrupted=_fail_interrupted())
     timeout = float(current_app.config["SHELTER_NOTIFY_SEND_TIMEOUT"])
+    silent: dict[int, str] = {}  # channel id → why it did not answer in this run
     while (claim := _claim_next()) is not None:
-        delivery_id, url, title, body = claim
-        error = deliver(url, title, body, timeout)
-        outcome = _record_attempt(delivery_id, error)
+        if claim.channel_id in silent:
+            error = _not_tried(silent[claim.channel_id])
+            report.skipped += 1
+        else:
+            error = deliver(claim.url, claim.title, claim.body, timeout)
+            if error is not None and unreachable(error):
+                silent[claim.channel_id] = error
+        outcome = _record_attempt(claim.delivery_id, error)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
 
-def _claim_next() -> tuple[int, str, str, str] | None:
+def _not_tried(reason: str) -> str:
+    """The stored reason of a delivery not tried because its channel did not answer
+    earlier in the run. It counts as an attempt, so a channel that never answers ends in
+    failed after SHELTER_NOTIFY_MAX_ATTEMPTS runs, as it would if every one had waited;
+    the first reason stays in it, so the failure page can say what it means."""
+    with force_locale("zh"):
+        return _(
+            "Not tried: this channel did not answer earlier in the same run (%(reason)s)",
+            reason=reason,
+        )
+
+
+def _claim_next() -> Claim | None:
     """Claim the next due delivery (pending → sending, attempts + 1) and commit, so no
     other runner takes it. On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets concurrent
     runners pass each other's rows; the conditional UPDATE makes the claim safe anywhere."""
@@ -131,9 +170,9 @@ def _claim_next() -> tuple[int, str, str, str] | None:
             continue
         delivery = db.session.get(NoticeDelivery, delivery_id)
         title, body = render_for_channels(delivery.notice)
-        url = delivery.channel.url
+        claim = Claim(delivery_id, delivery.channel_id, delivery.channel.url, title, body)
         db.session.commit()  # nothing is held open while the message travels
-        return delivery_id, url, title, body
+        return claim
 
 
 def _record_attempt(delivery_id: int, error: str | None) -> str:
