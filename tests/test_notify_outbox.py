@@ -249,3 +249,38 @@ def test_concurrent_runners_claim_each_delivery_once_on_postgresql(app, units, r
     assert len(receiver.bodies) == 3
     assert len({b["message"] for b in receiver.bodies}) == 3
     assert {d.status for d in deliveries()} == {"sent"}
+
+
+def test_two_runners_at_once_write_each_notice_once(app, units, receiver, monkeypatch):
+    """Two nodes' timers fire together: both find the notices unwritten before either
+    commits, so the second's insert collides on the notices' unique key; it then finds them
+    written and writes nothing more, and each reminder is sent once."""
+    both_have_read, lock, waited = threading.Barrier(2, timeout=10), threading.Lock(), []
+    real_channels = notify.outbox._enabled_channels
+
+    def once_both_have_read(org_ids):  # called between reading the keys and inserting
+        with lock:
+            first_call = len(waited) < 2
+            waited.append(org_ids)
+        if first_call:
+            both_have_read.wait()
+        return real_channels(org_ids)
+
+    monkeypatch.setattr(notify.outbox, "_enabled_channels", once_both_have_read)
+    reports = []
+
+    def runner():
+        with app.app_context():
+            reports.append(notify.run())
+            db.session.remove()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    with time_machine.travel(CUTOFF, tick=False):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert len(reports) == 2 and len(waited) == 3  # one of them read again after colliding
+    assert sorted(r.written for r in reports)[0] == 0
+    assert sum(r.sending.sent for r in reports) == 3
+    assert len(receiver.bodies) == 3 and len(deliveries()) == 3
