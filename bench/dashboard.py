@@ -61,6 +61,12 @@ CASES = [
         "unit-api", "Unit site list, one day (API)", "/api/v1/completion?org={unit}&date={day}", 50
     ),
     Case("province-page", "Province dashboard page", "/dashboard/?org=JL&date={day}", 300),
+    Case(
+        "province-page-crowded",
+        "Province dashboard page, crowded places only (raw counts, no summaries)",
+        "/dashboard/?org=JL&date={day}&crowded=1",
+        300,
+    ),
     Case("city-page", "City dashboard page (长春)", "/dashboard/?org=CC&date={day}", 200),
     Case("unit-page", "Unit dashboard page", "/dashboard/?org={unit}&date={day}", 100),
     Case(
@@ -74,6 +80,12 @@ CASES = [
         "inspections-api",
         "Inspections, a page of 100, the province's last 30 days (API)",
         "/api/v1/inspections?org=JL&limit=100&day_from={month_ago}",
+        150,
+    ),
+    Case(
+        "inspections-api-flag",
+        "Inspections with a rare flag, a page of 100, the province, no day_from (API)",
+        "/api/v1/inspections?org=JL&limit=100&flag=contradicted",
         150,
     ),
 ]

@@ -383,6 +383,7 @@ def history(rng: random.Random, ref: dict, first: date, last: date, now: datetim
                             "code": "not_scanned",
                             "facts": '{"case": "absent"}',
                             "day": day,
+                            "received_at": received,
                             "verdict": "explained" if counter % 3 == 0 else None,
                             "created_at": received,
                         }

@@ -138,7 +138,13 @@ def build_world(password: str) -> World:
         inspection.received_at = days.now() - timedelta(hours=1)  # settled: the API lists it
         (hazard,) = open_hazards_from_inspection(inspection)
         db.session.add(
-            InspectionFlag(inspection_id=inspection.id, code=FLAG, facts={}, day=inspection.day)
+            InspectionFlag(
+                inspection_id=inspection.id,
+                code=FLAG,
+                facts={},
+                day=inspection.day,
+                received_at=inspection.received_at,
+            )
         )
         channel = NotifyChannel(org=unit, name=f"{letter}群机器人矩阵", url="json://127.0.0.1:9/x")
         db.session.add(channel)

@@ -106,7 +106,13 @@ def build_month() -> dict:
         (w["unscanned_10"], "not_scanned", {"case": "absent"}),
     ):
         db.session.add(
-            InspectionFlag(inspection_id=inspection.id, code=code, facts=facts, day=inspection.day)
+            InspectionFlag(
+                inspection_id=inspection.id,
+                code=code,
+                facts=facts,
+                day=inspection.day,
+                received_at=inspection.received_at,
+            )
         )
     hazards = {h.item_id: h for h in open_hazards_from_inspection(failed)}
     db.session.commit()

@@ -171,6 +171,30 @@ def test_pages_neither_skip_nor_repeat_while_records_arrive(client, world):
     )
 
 
+@pytest.mark.parametrize("params", [{"flag": "not_scanned"}, {"kind": "self"}])
+def test_a_filtered_list_pages_in_arrival_order_too(client, world, params):
+    """A flag code or a kind walks its own index (the flag's copy of the arrival time):
+    one record a page, in arrival order, each once, and a late arrival after the cursor."""
+    log_in(client, "ct-city-a")
+    unscanned = check(world, at("11-30 09:00"), site="CT-002", token=None)
+    sync(world["inspector"], [unscanned], at("11-30 12:00"))
+    expected = [r["id"] for r in (world["mine"][1], unscanned)]  # both unscanned self-checks
+    if "kind" in params:  # arrived 11-27, 11-29 (two in one batch: by id), 11-29, 11-30
+        mine = [r["id"] for r in world["mine"]]
+        expected = [mine[0], *sorted(mine[1:]), world["manager_check"]["id"], unscanned["id"]]
+    seen, cursor = [], None
+    while True:
+        page = listing(client, limit=1, **params, **({"cursor": cursor} if cursor else {}))
+        seen += ids(page)
+        cursor = page.get_json()["next_cursor"]
+        if not page.get_json()["has_more"]:
+            break
+    assert seen == expected
+    late = check(world, at("11-25 08:05"), site="CT-002", token=None)
+    sync(world["inspector"], [late], at("11-30 13:00"))
+    assert ids(listing(client, cursor=cursor, **params)) == [late["id"]]
+
+
 def test_a_record_is_listed_once_it_is_a_minute_old(client, world):
     log_in(client, "ct-city-a")
     fresh = check(world, at("11-30 10:00"), site="CT-002")

@@ -100,10 +100,19 @@ def test_clock_flagged_inspections_become_clock_skew_flags(app):
             text("SELECT inspection_id, code, day FROM inspection_flags ORDER BY inspection_id")
         ).all()
         columns = {c["name"] for c in inspect(conn).get_columns("inspections")}
+        # 0008 copies each flagged inspection's arrival time onto its flags.
+        copied = conn.execute(
+            text(
+                "SELECT count(*) FROM inspection_flags JOIN inspections"
+                " ON inspections.id = inspection_flags.inspection_id"
+                " WHERE inspection_flags.received_at = inspections.received_at"
+            )
+        ).scalar()
     assert [(i[-1], code, str(day)) for i, code, day in flags] == [
         ("0", "clock_skew", "2026-03-09"),
         ("2", "clock_skew", "2026-03-09"),
     ]
+    assert copied == 2
     assert "clock_flagged" not in columns
     db.drop_all()
     with db.engine.begin() as conn:

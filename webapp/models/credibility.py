@@ -44,6 +44,8 @@ class InspectionFlag(db.Model):
         UniqueConstraint("inspection_id", "code"),
         # The credibility figures and drill-down read a month of flags, not every inspection.
         Index("ix_inspection_flags_day", "day"),
+        # GET /api/v1/inspections?flag=CODE walks one code's flags in the list's order.
+        Index("ix_inspection_flags_code_received", "code", "received_at", "inspection_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,9 @@ class InspectionFlag(db.Model):
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
     # The inspection's day (Inspection.day, which never changes), copied here for the figures.
     day: Mapped[date]
+    # The inspection's arrival (Inspection.received_at, which never changes either), copied
+    # so that a page of one code's flagged inspections needs no walk through all of them.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The latest annotation's verdict (None: not annotated yet), set with each annotation.
     verdict: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -41,8 +41,10 @@ class Inspection(db.Model):
         Index("ix_inspections_kind_day_site", "kind", "day", "site_id", "received_at"),
         # An inspector's inspections around a time (the overlapping flag): the later ones.
         Index("ix_inspections_inspector_finished", "inspector_id", "finished_at"),
-        # GET /api/v1/inspections pages by this key (see webapp/services/inspections/).
+        # GET /api/v1/inspections pages by this key (see webapp/services/inspections/), and
+        # by the same key within one kind (office and covert checks are rare).
         Index("ix_inspections_received_id", "received_at", "id"),
+        Index("ix_inspections_kind_received", "kind", "received_at", "id"),
     )
 
     # The UUID the phone gave the inspection when it started: the primary key is what

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from webapp.days import day_bounds
 from webapp.extensions import db
-from webapp.models import FlagCode, InspectionFlag, User
+from webapp.models import FlagCode, Inspection, InspectionFlag, User
 from webapp.services.credibility import evidence
 from webapp.services.dialect import insert_ignoring_duplicates
 from webapp.services.sync.checks import SCAN_INVALID, ValidInspection
@@ -83,11 +84,21 @@ class _Found:
         )
 
     def write(self) -> None:
-        if self.rows:
-            rows = [self.rows[key] for key in sorted(self.rows)]  # one lock order for all
+        if not self.rows:
+            return
+        rows = [self.rows[key] for key in sorted(self.rows)]  # one lock order for all
+        arrived = dict(
             db.session.execute(
-                insert_ignoring_duplicates(InspectionFlag, ["inspection_id", "code"]), rows
-            )
+                select(Inspection.id, Inspection.received_at).where(
+                    Inspection.id.in_({row["inspection_id"] for row in rows})
+                )
+            ).all()
+        )
+        for row in rows:
+            row["received_at"] = arrived[row["inspection_id"]]
+        db.session.execute(
+            insert_ignoring_duplicates(InspectionFlag, ["inspection_id", "code"]), rows
+        )
 
 
 def _own_flags(
