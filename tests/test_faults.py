@@ -217,8 +217,18 @@ class BreakableDirectory:
         self.mounted = os.geteuid() == 0 and self._mount("-t", "tmpfs", "-o", "size=4m", "tmpfs")
 
     def _mount(self, *args: str) -> bool:
-        done = subprocess.run(["mount", *args, str(self.path)], capture_output=True, check=False)
-        return done.returncode == 0
+        return self._run_mount(*args).returncode == 0
+
+    def _run_mount(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["mount", *args, str(self.path)], capture_output=True, check=False)
+
+    def _remount_read_only(self) -> None:
+        """The kernel refuses (EBUSY) while a file on it is open for writing, as when an
+        upload is being written at that instant: try again until no write is in flight."""
+        deadline = time.monotonic() + 10
+        while (done := self._run_mount("-o", "remount,ro")).returncode != 0:
+            assert time.monotonic() < deadline, f"could not remount read-only: {done.stderr!r}"
+            time.sleep(0.01)
 
     def break_(self, how: str) -> None:
         if how == "full":
@@ -233,7 +243,7 @@ class BreakableDirectory:
             finally:
                 os.close(filler)
         elif self.mounted:
-            assert self._mount("-o", "remount,ro")
+            self._remount_read_only()
         else:
             for folder in [self.path, *self.path.glob("*/")]:
                 folder.chmod(0o555)
