@@ -51,27 +51,16 @@ def parse_args(argv=None):
 
 @contextmanager
 def rolled_back() -> Iterator[None]:
-    """Run the block with ``db.session`` inside one transaction on its own connection, and
-    roll it back: the services' commits become savepoint releases (``create_savepoint``)."""
-    from sqlalchemy.orm import Session
-
+    """Run the block with the services' commits turned into savepoint releases inside one
+    transaction (the demo seed's own mechanism), then roll that transaction back."""
+    from webapp.demo.activity import services_in_this_transaction
     from webapp.extensions import db
 
-    outer = db.session()
-    connection = outer.connection()
-    raw = connection.connection.dbapi_connection
-    if connection.dialect.name == "sqlite" and not raw.in_transaction:
-        # pysqlite begins a transaction only before a data change: a SAVEPOINT outside a
-        # transaction would start one of its own, and its release would commit.
-        connection.exec_driver_sql("BEGIN")
-    inner = Session(bind=connection, join_transaction_mode="create_savepoint")
-    db.session.registry.set(inner)
     try:
-        yield
+        with services_in_this_transaction():
+            yield
     finally:
-        inner.close()
-        db.session.registry.set(outer)
-        outer.rollback()
+        db.session.rollback()
 
 
 def add_channel_everywhere() -> int:

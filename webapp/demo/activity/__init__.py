@@ -67,7 +67,7 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
     already have inspections; the demo sites become due from the first of those days.
 
     Runs inside the caller's transaction and never commits it (the services' own commits
-    become savepoints, see ``_services_in_this_transaction``). Raises HistoryRefused when
+    become savepoints, see ``services_in_this_transaction``). Raises HistoryRefused when
     a service refuses a step."""
     if history_days <= 0:
         return HistoryCounts()
@@ -77,7 +77,7 @@ def add_history(history_days: int = DEFAULT_HISTORY_DAYS) -> HistoryCounts:
         return HistoryCounts(other_data=True)
     now = days.now()
     first = history_start(history_days)
-    with _services_in_this_transaction():
+    with services_in_this_transaction():
         plan = Plan(load_cast(first), first, now, story.ACTIVITY_SEED)
         plan_photos(plan)
         plan_daily_checks(plan)
@@ -121,7 +121,7 @@ def history_start(history_days: int) -> date:
 
 
 @contextmanager
-def _services_in_this_transaction() -> Iterator[None]:
+def services_in_this_transaction() -> Iterator[None]:
     """Let the services use ``db.session`` as they always do, but on the seed's own
     connection and inside its transaction, so that the seed stays all or nothing: a
     session joined with ``create_savepoint`` turns each service's commit into a savepoint
